@@ -1,0 +1,107 @@
+"""The summary of one run: what ``popdyn run`` prints, as text or as a JSON-ready dict."""
+
+import math
+
+import numpy as np
+
+from popdyn.spectrum import critical_temperature, exact_growth
+
+from .growth import default_burn_in, typical_growth
+
+
+def _finite_or_none(x):
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def run_summary(run, burn_in=None):
+    """A dict with the run's parameters, the exact tree answer, and what the population measured.
+
+    The population's typical growth is reported beside the exact tree value v of
+    ``popdyn.spectrum`` (term and linear recursions), with its interval and the population
+    size: a finite population underestimates v (BACKGROUND section 3).
+    """
+    model, table = run.model, run.table
+    last = table.iloc[-1]
+    wall = float(table["wall_s"].sum())
+    edges = int(table["edges"].sum())
+    out = {
+        "model": run.config["model"],
+        "run": {**run.config["run"], "generations_done": int(last["n"]), "status": run.status,
+                "path": str(run.path) if run.path is not None else None},
+        "performance": {"wall_s": wall, "edges": edges, "edges_per_s": edges / wall if wall > 0 else None},
+        "last_generation": {k: _finite_or_none(float(last[k])) for k in
+                            ("mean_ln", "sd_ln", "ln_q50", "zero_fraction", "ln_gamma_mle", "ln_mean", "ln_var")},
+    }
+    if model.recursion != "scba":
+        exact = exact_growth(model)
+        tc = critical_temperature(model.lam)
+        out["exact"] = {"Tc": tc, "T_over_Tc": model.T / tc, "v": _finite_or_none(exact.v),
+                        "beta_star": exact.beta_star, "Lambda": exact.Lambda, "phase": exact.phase}
+        if int(last["n"]) >= 2:
+            b = default_burn_in(int(last["n"])) if burn_in is None else burn_in
+            g = typical_growth(table, burn_in=b)
+            out["population"] = {
+                "size": run.size, "typical_growth": _finite_or_none(g.estimate), "stderr": _finite_or_none(g.stderr),
+                "interval": [_finite_or_none(x) for x in g.interval], "confidence": g.confidence,
+                "burn_in": g.burn_in, "generations_used": g.generations,
+                "exact_minus_population": _finite_or_none(exact.v - g.estimate),
+            }
+    else:
+        used = table[table["n"] >= default_burn_in(int(last["n"]))] if int(last["n"]) >= 2 else table.tail(1)
+        mean = np.exp(used["ln_mean"].to_numpy())
+        var = np.exp(used["ln_var"].to_numpy())
+        lam2T = model.lam**2 * model.T
+        out["metallic"] = {
+            "mean_gamma": float(mean.mean()), "var_gamma": float(var.mean()), "generations_averaged": len(used),
+            "mean_over_pi_lam2_T": float(mean.mean() / (math.pi * lam2T)),
+            "var_over_lam2_over_6": float(var.mean() / (model.lam**2 / 6.0)),
+        }
+    return out
+
+
+def _fmt(x, spec=".4g"):
+    return "n/a" if x is None else format(x, spec)
+
+
+def format_run_summary(s):
+    """One screen of text for a ``run_summary`` dict."""
+    m, r, p = s["model"], s["run"], s["performance"]
+    lines = [
+        f"popdyn run: {m['name']} / {m['recursion']}   lam={m['lam']:g}  T={m['T']:g}  eta={m['eta']:g}  "
+        f"coordination={m['coordination']}",
+        f"  N={r['size']}  generations={r['generations_done']}/{r['generations']}  seed={r['seed']}  "
+        f"status={r['status']}  wall={p['wall_s']:.2f} s  ({_fmt(p['edges_per_s'], '.3g')} edges/s)",
+    ]
+    if "exact" in s:
+        e = s["exact"]
+        lines.append(
+            f"  exact tree:  Tc={e['Tc']:.6g}  T/Tc={e['T_over_Tc']:.4g}  v={_fmt(e['v'], '.6g')} per generation  "
+            f"beta*={e['beta_star']:.4f}  Lambda={e['Lambda']:.4g}  -> {e['phase']}"
+        )
+        if m["recursion"] == "linear":
+            lines.append("    (the linear equation 25 grows like max(v, 0): it converges in the insulator)")
+    if "population" in s:
+        g = s["population"]
+        lo, hi = g["interval"]
+        lines.append(
+            f"  population:  typical growth {_fmt(g['typical_growth'], '.4f')} per generation, "
+            f"{g['confidence']:.0%} interval [{_fmt(lo, '.4f')}, {_fmt(hi, '.4f')}]  (N={g['size']}, "
+            f"generations {g['burn_in']}..{g['burn_in'] + g['generations_used']})"
+        )
+        lines.append(f"    exact - population = {_fmt(g['exact_minus_population'], '.4f')}: a finite population "
+                     "underestimates v (BACKGROUND section 3)")
+    if "metallic" in s:
+        t = s["metallic"]
+        lines.append(
+            f"  SCBA fixed point ({t['generations_averaged']} generations averaged):  <Gamma>={t['mean_gamma']:.4g} "
+            f"({t['mean_over_pi_lam2_T']:.3f} x pi lam^2 T)   Var Gamma={t['var_gamma']:.4g} "
+            f"({t['var_over_lam2_over_6']:.3f} x lam^2/6)"
+        )
+    last = s["last_generation"]
+    lines.append(
+        f"  generation {r['generations_done']}:  <ln Gamma>={_fmt(last['mean_ln'])}  median ln Gamma="
+        f"{_fmt(last['ln_q50'])}  zero fraction={last['zero_fraction']:.4f}  ln gamma_MLE={_fmt(last['ln_gamma_mle'])}"
+    )
+    if r["path"]:
+        lines.append(f"  outputs: {r['path']}/ (config.json, generations.parquet, snapshots/, checkpoint.npz)")
+    return "\n".join(lines)

@@ -1,0 +1,167 @@
+"""Population dynamics: evolve N samples of a model for G generations.
+
+The numeric core of a run. It knows the model (data), its kernels, and a *store* that
+receives what a run produces (rows, snapshots, checkpoints); it knows nothing of files,
+the command line, or plotting.
+
+The linear recursions grow or shrink like exp(v n), far beyond float64 after a few hundred
+generations. The population is therefore kept normalized: a sample holds
+``g = Gamma / exp(log_scale)`` with ``log_scale = log_scale0 + scale_exponent * ln 2``, and
+after each generation ``g`` is divided by the power of two nearest to its geometric mean.
+Dividing by a power of two is exact, and ``scale_exponent`` is an integer, so the physical
+ln Gamma of every sample stays exact and representable for any number of generations.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .kernels import kernels_for
+from .kernels.reductions import log_summary, rescale_by_power_of_two
+from .rng import generation_key
+
+LN2 = math.log(2.0)
+
+#: Columns of the per-generation table, with their meaning (logs are natural, of physical Gamma).
+COLUMNS = {
+    "n": "generation",
+    "log_scale": "ln of the unit the normalized population is stored in",
+    "mean_ln": "<ln Gamma> over samples with Gamma > 0",
+    "sd_ln": "standard deviation of ln Gamma over samples with Gamma > 0",
+    "ln_q01": "1% quantile of ln Gamma (-inf: an exact zero)",
+    "ln_q10": "10% quantile of ln Gamma",
+    "ln_q25": "25% quantile of ln Gamma",
+    "ln_q50": "median of ln Gamma",
+    "ln_q75": "75% quantile of ln Gamma",
+    "ln_q90": "90% quantile of ln Gamma",
+    "ln_q99": "99% quantile of ln Gamma",
+    "zero_fraction": "fraction of samples exactly 0 (no decay term anywhere below them)",
+    "ln_gamma_mle": "ln of the Levy-scale MLE n_pos / (2 sum 1/Gamma) over Gamma > 0",
+    "ln_mean": "ln <Gamma> over all samples",
+    "ln_var": "ln Var Gamma over all samples",
+    "edges": "child samples gathered to build this generation (3 per decay term)",
+    "wall_s": "wall time of this generation, seconds",
+}
+_SHIFTED_BY_SCALE = ("mean_ln", "ln_q01", "ln_q10", "ln_q25", "ln_q50", "ln_q75", "ln_q90", "ln_q99",
+                     "ln_gamma_mle", "ln_mean")
+
+
+@dataclass
+class State:
+    """A population after ``generation`` generations: everything needed to continue a run."""
+
+    generation: int
+    values: np.ndarray  # shape (len(model.fields), N); row 0 is Gamma in units of exp(log_scale)
+    log_scale0: float
+    scale_exponent: int = 0
+
+    @property
+    def log_scale(self):
+        return self.log_scale0 + self.scale_exponent * LN2
+
+    @property
+    def size(self):
+        return self.values.shape[1]
+
+    def ln_gamma(self):
+        """Physical ln Gamma of every sample (-inf for exact zeros)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.values[0]) + self.log_scale
+
+    def fields(self, model):
+        """The sample fields as physical arrays keyed by name; Gamma as ln Gamma."""
+        out = {"gamma": self.ln_gamma()}
+        out.update((name, self.values[k]) for k, name in enumerate(model.fields) if k > 0)
+        return out
+
+
+def initial_state(model, size):
+    """Generation 0 of ``model`` with ``size`` samples."""
+    values, log_scale0 = kernels_for(model)[1](model, size)
+    return State(generation=0, values=values, log_scale0=log_scale0)
+
+
+def summarize(state, edges=0, wall_s=0.0):
+    """The table row of a state (see ``COLUMNS``)."""
+    row = log_summary(state.values[0])
+    L = state.log_scale
+    for name in _SHIFTED_BY_SCALE:
+        row[name] += L
+    row["ln_var"] += 2.0 * L
+    row.update(n=state.generation, log_scale=L, edges=edges, wall_s=wall_s)
+    return {name: (int(row[name]) if name in ("n", "edges") else float(row[name])) for name in COLUMNS}
+
+
+def step(model, state, seed, buffer=None, generation=None):
+    """Advance ``state`` by one generation in place; returns ``(row, buffer)``.
+
+    ``buffer`` is scratch of the shape of ``state.values``; the two are swapped, so pass the
+    returned buffer back in to avoid allocating each generation.
+    """
+    kernel = kernels_for(model)[0]
+    if buffer is None:
+        buffer = np.empty_like(state.values)
+    t0 = time.perf_counter()
+    n = state.generation + 1
+    edges = kernel(model, state.values, buffer, generation_key(seed, n), state.log_scale)
+    state.values, buffer = buffer, state.values
+    state.generation = n
+    row = summarize(state, edges)
+    if model.rescaled and np.isfinite(row["mean_ln"]):
+        shift = round((row["mean_ln"] - state.log_scale) / LN2)
+        rescale_by_power_of_two(state.values[0], shift)
+        state.scale_exponent += shift
+    row["wall_s"] = time.perf_counter() - t0
+    return row, buffer
+
+
+def evolve(model, state, generations, seed, store, snapshots=(), should_stop=None,
+           checkpoint_interval=60.0, progress=None):
+    """Evolve ``state`` in place up to generation ``generations``.
+
+    Parameters
+    ----------
+    model : a model of ``popdyn.models``
+    state : State
+        Modified in place.
+    generations : int
+        The last generation to build.
+    seed : int
+        Key of all random streams: generation n of a run depends only on (seed, n, state).
+    store : object with ``append_row(row)``, ``write_snapshot(n, fields)`` and
+        ``save_checkpoint(state, rows_done)``
+        Receives the rows, snapshots and checkpoints (``popdyn.store``).
+    snapshots : iterable of int
+        Generations whose samples are handed to ``store.write_snapshot``.
+    should_stop : callable or None
+        Polled after every generation; when it returns True the run checkpoints and returns.
+    checkpoint_interval : float
+        Seconds between checkpoints (there is always one at the end).
+    progress : callable or None
+        Called with each row.
+
+    Returns
+    -------
+    bool
+        True when ``generations`` was reached, False when stopped early.
+    """
+    snapshots = set(snapshots)
+    buffer = None
+    last_checkpoint = time.monotonic()
+    while state.generation < generations:
+        row, buffer = step(model, state, seed, buffer)
+        store.append_row(row)
+        if state.generation in snapshots:
+            store.write_snapshot(state.generation, state.fields(model))
+        if progress is not None:
+            progress(row)
+        stopping = should_stop is not None and should_stop()
+        if stopping or time.monotonic() - last_checkpoint > checkpoint_interval:
+            store.save_checkpoint(state)
+            last_checkpoint = time.monotonic()
+        if stopping and state.generation < generations:
+            return False
+    store.save_checkpoint(state)
+    return True

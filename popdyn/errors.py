@@ -1,0 +1,9 @@
+"""Exceptions with a message meant for the user, one line each."""
+
+
+class ConfigError(ValueError):
+    """A parameter, option or input that cannot be used; the message says which and why."""
+
+
+class RunDirectoryError(ConfigError):
+    """A run directory that is missing, unreadable, foreign, or in the way."""

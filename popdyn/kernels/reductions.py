@@ -1,0 +1,113 @@
+"""Population statistics with a fixed summation order.
+
+A parallel reduction sums in an order that depends on the thread count, and floating-point
+addition is not associative: the normalization of the next generation would then change in
+its last bits with the thread count. Here every sum runs over fixed blocks of ``BLOCK``
+samples, each block summed sequentially, and the block sums are then added on the host in
+a fixed order, so the result is the same for any number of threads.
+"""
+
+import math
+
+import numpy as np
+
+from .._jit import njit, prange
+
+BLOCK = 1 << 14
+QUANTILES = (0.01, 0.10, 0.25, 0.50, 0.75, 0.90, 0.99)
+
+
+@njit(parallel=True)
+def _first_pass(g, block, sum_log, n_pos, min_pos, sum_val):
+    for b in prange(sum_log.size):
+        lo = b * block
+        hi = min(lo + block, g.size)
+        s = 0.0
+        c = 0
+        mn = np.inf
+        sv = 0.0
+        for j in range(lo, hi):
+            v = g[j]
+            if v > 0.0:
+                s += math.log(v)
+                c += 1
+                sv += v
+                if v < mn:
+                    mn = v
+        sum_log[b] = s
+        n_pos[b] = c
+        min_pos[b] = mn
+        sum_val[b] = sv
+
+
+@njit(parallel=True)
+def _second_pass(g, block, mean_log, mean_val, gmin, sq_log, inv_rel, sq_dev):
+    for b in prange(sq_log.size):
+        lo = b * block
+        hi = min(lo + block, g.size)
+        a = 0.0
+        r = 0.0
+        d = 0.0
+        for j in range(lo, hi):
+            v = g[j]
+            d += (v - mean_val) ** 2
+            if v > 0.0:
+                a += (math.log(v) - mean_log) ** 2
+                r += gmin / v
+        sq_log[b] = a
+        inv_rel[b] = r
+        sq_dev[b] = d
+
+
+@njit(parallel=True)
+def _scale_inplace(g, factor):
+    for j in prange(g.size):
+        g[j] *= factor
+
+
+def log_summary(g):
+    """Statistics of ln g for a positive-or-zero sample array ``g``, in the units of ``g``.
+
+    Returns a dict with ``mean_ln``, ``sd_ln`` (over g > 0), ``ln_qXX`` (quantiles of ln g over
+    all samples, -inf where the quantile is an exact zero), ``zero_fraction``,
+    ``ln_gamma_mle`` (ln of the Levy-scale MLE n_pos / (2 sum 1/g) over g > 0, BACKGROUND
+    section 4), ``ln_mean`` and ``ln_var`` (ln of the mean and variance over all samples).
+    """
+    n = g.size
+    nb = -(-n // BLOCK)
+    sum_log = np.empty(nb)
+    n_pos = np.empty(nb, dtype=np.int64)
+    min_pos = np.empty(nb)
+    sum_val = np.empty(nb)
+    _first_pass(g, BLOCK, sum_log, n_pos, min_pos, sum_val)
+    npos = int(n_pos.sum())
+    out = {"zero_fraction": 1.0 - npos / n}
+    with np.errstate(divide="ignore"):
+        out.update((f"ln_q{round(100 * q):02d}", v) for q, v in zip(QUANTILES, np.log(np.quantile(g, QUANTILES))))
+    if npos == 0:
+        nan, ninf = float("nan"), float("-inf")
+        out.update(mean_ln=ninf, sd_ln=nan, ln_gamma_mle=ninf, ln_mean=ninf, ln_var=ninf)
+        return out
+    mean_log = float(sum_log.sum()) / npos
+    mean_val = float(sum_val.sum()) / n
+    gmin = float(min_pos.min())
+    sq_log = np.empty(nb)
+    inv_rel = np.empty(nb)
+    sq_dev = np.empty(nb)
+    _second_pass(g, BLOCK, mean_log, mean_val, gmin, sq_log, inv_rel, sq_dev)
+    with np.errstate(divide="ignore"):
+        out.update(
+            mean_ln=mean_log,
+            sd_ln=math.sqrt(float(sq_log.sum()) / max(npos - 1, 1)),
+            # sum 1/g = (1/gmin) sum gmin/g keeps the sum finite however small gmin is
+            ln_gamma_mle=math.log(npos / 2.0) + math.log(gmin) - math.log(float(inv_rel.sum())),
+            ln_mean=math.log(mean_val),
+            ln_var=float(np.log(float(sq_dev.sum()) / max(n - 1, 1))),
+        )
+    return out
+
+
+def rescale_by_power_of_two(g, exponent):
+    """``g *= 2**-exponent`` in place: exact, so the log-scale bookkeeping loses nothing."""
+    if exponent:
+        _scale_inplace(g, math.ldexp(1.0, -exponent))

@@ -1,0 +1,110 @@
+"""The BAA tree model: Eq. 25 of Basko, Aleiner & Altshuler read on a Cayley tree.
+
+Units: the mean level spacing in one localization volume, delta_zeta, is 1. A new sample of
+the decay rate Gamma is built from ``k`` decay terms, ``k ~ Poisson(T)`` (or exactly ``T``
+terms on the random-regular variant). Term ``j`` has an energy mismatch
+``m_j = u1 + u2``, ``u1, u2 ~ U(-1/2, 1/2)`` (rectangular model of V, BAA Sec. 3.1) and three
+children ``a, b, c`` (the hole beta and the electrons gamma, delta), each an independent draw
+from the previous generation. With ``S_j = Gamma_a + Gamma_b + Gamma_c``:
+
+* ``term``   (Eqs. 26-27): Gamma^(0) = eta, Gamma^(n+1) = sum_j lam^2 / m_j^2 S_j;
+* ``linear`` (Eq. 25):    Gamma = eta + sum_j lam^2 / m_j^2 S_j  (partial sums of Eq. 26);
+* ``scba``   (Eqs. 18-19): Gamma = eta + sum_j lam^2 S_j / (m_j^2 + S_j^2).
+
+See ``BACKGROUND.md`` section 2 for the derivation of these rules from the paper.
+"""
+
+import math
+from dataclasses import asdict, dataclass
+
+from ..errors import ConfigError
+
+RECURSIONS = ("term", "linear", "scba")
+COORDINATIONS = ("poisson", "fixed")
+
+
+def _finite_float(name, value):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be finite, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class BAATree:
+    """Parameters of the BAA tree model (BAA Eqs. 18-19, 25-27; BACKGROUND section 2).
+
+    Parameters
+    ----------
+    lam : float
+        Dimensionless interaction lambda, 0 < lam < 1; a term's weight is lam^2 / m^2.
+    T : float
+        Temperature in units of delta_zeta: the mean number of decay terms per sample
+        (the coordination T / delta_zeta of the Cayley tree, BAA Sec. 3.2).
+    eta : float
+        Infinitesimal damping, the source of Eq. 25 and Gamma^(0) of Eq. 26.
+    recursion : {"term", "linear", "scba"}
+        The n-th order term of Eqs. 26-27, the linear equation 25 with its source, or the
+        nonlinear self-consistent Born approximation of Eqs. 18-19.
+    coordination : {"poisson", "fixed"}
+        ``k ~ Poisson(T)`` terms per sample, or exactly ``K = T`` (random-regular tree; T must
+        then be a positive integer).
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> BAATree(lam=0.01, T=3.3).fields
+    ('gamma',)
+    """
+
+    lam: float
+    T: float
+    eta: float = 1.0
+    recursion: str = "term"
+    coordination: str = "poisson"
+
+    name = "baa"
+    fields = ("gamma",)
+
+    def __post_init__(self):
+        lam = _finite_float("lam", self.lam)
+        T = _finite_float("T", self.T)
+        eta = _finite_float("eta", self.eta)
+        if not 0.0 < lam < 1.0:
+            raise ConfigError(f"lam must lie in (0, 1), got {lam}")
+        if T <= 0.0:
+            raise ConfigError(f"T must be positive, got {T}")
+        if eta <= 0.0:
+            raise ConfigError(f"eta must be positive, got {eta}")
+        if self.recursion not in RECURSIONS:
+            raise ConfigError(f"unknown recursion {self.recursion!r}; choose one of {', '.join(RECURSIONS)}")
+        if self.coordination not in COORDINATIONS:
+            raise ConfigError(
+                f"unknown coordination {self.coordination!r}; choose one of {', '.join(COORDINATIONS)}"
+            )
+        if self.coordination == "fixed" and T != round(T):
+            raise ConfigError(f"fixed coordination needs an integer T (K = T terms), got {T}")
+        object.__setattr__(self, "lam", lam)
+        object.__setattr__(self, "T", T)
+        object.__setattr__(self, "eta", eta)
+
+    @property
+    def rescaled(self):
+        """Whether the population is kept normalized with a tracked log-scale.
+
+        The term and linear recursions grow or shrink exponentially and are homogeneous (up
+        to the source, which is rescaled with them); SCBA is nonlinear and bounded, so its
+        samples stay physical.
+        """
+        return self.recursion != "scba"
+
+    @property
+    def fixed_terms(self):
+        """The number of terms per sample on the fixed-coordination tree, -1 for Poisson."""
+        return int(self.T) if self.coordination == "fixed" else -1
+
+    def to_dict(self):
+        return {"name": self.name, **asdict(self)}

@@ -1,0 +1,113 @@
+"""The exact tree answer for the BAA tree model (BACKGROUND section 3).
+
+For a linear recursion on a tree with independent weights, ln Gamma^(n) grows typically by
+
+    v = min_{0 < beta <= 1} ln m(beta) / beta,   m(beta) = E[ sum_children w^beta ]
+
+per generation (Biggins; Derrida & Spohn, J. Stat. Phys. 51, 817 (1988)). For the BAA tree
+(3 children per term, Poisson(T) or T terms, w = lam^2 / m^2 with triangular m):
+
+    ln m(beta) = ln(3T) + 2 beta ln(lam) - ln(1 - 2 beta) - ln(1 - beta),   0 < beta < 1/2,
+
+and m(beta) = inf for beta >= 1/2. The coordination law does not enter: only E[k] = T does.
+The paper's Lambda of Eq. 27 follows from gamma_{n+1} / gamma_n -> Lambda^2, so
+Lambda = exp(v / 2); the transition Lambda = 1 is v = 0.
+
+This module is the small first part of the spectrum; the transition issue extends it.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+
+def ln_m(lam, T, beta):
+    """ln m(beta) of the BAA tree model, BACKGROUND section 3 (inf for beta >= 1/2).
+
+    Examples
+    --------
+    >>> round(float(ln_m(0.01, 3.3, 0.25)), 6)
+    0.970779
+    """
+    beta = np.asarray(beta, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = math.log(3.0 * T) + 2.0 * beta * math.log(lam) - np.log1p(-2.0 * beta) - np.log1p(-beta)
+    return np.where(beta < 0.5, value, np.inf)
+
+
+def _dln_m(lam, beta):
+    return 2.0 * math.log(lam) + 2.0 / (1.0 - 2.0 * beta) + 1.0 / (1.0 - beta)
+
+
+@dataclass(frozen=True)
+class TreeGrowth:
+    """Exact typical growth of the linear recursion on the tree.
+
+    Attributes
+    ----------
+    v : float
+        Growth of ln Gamma^(n) per generation (-inf when 3T <= 1: the tree dies out).
+    beta_star : float
+        The minimizer of ln m(beta) / beta, also the tail exponent of the fixed point.
+    Lambda : float
+        The paper's Lambda = exp(v / 2) (Eq. 27).
+    """
+
+    lam: float
+    T: float
+    v: float
+    beta_star: float
+    Lambda: float
+
+    @property
+    def phase(self):
+        return "metal" if self.v > 0 else "insulator"
+
+
+def exact_growth(model):
+    """The exact typical growth v, beta* and Lambda of a BAA tree model (term recursion).
+
+    At the minimum of ln m(beta)/beta, beta (ln m)'(beta) = ln m(beta); the left side minus
+    the right is increasing in beta, from -ln(3T) at 0 to +inf at 1/2, so the root is
+    bracketed and unique.
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> round(exact_growth(BAATree(lam=0.01, T=3.3)).v, 4)
+    1.8165
+    """
+    lam, T = model.lam, model.T
+    if 3.0 * T <= 1.0:
+        return TreeGrowth(lam, T, -math.inf, 0.0, 0.0)
+
+    def stationarity(beta):
+        return beta * _dln_m(lam, beta) - float(ln_m(lam, T, beta))
+
+    beta = brentq(stationarity, 1e-300, 0.5 - 1e-15, xtol=1e-16, rtol=1e-15, maxiter=500)
+    v = float(ln_m(lam, T, beta)) / beta
+    return TreeGrowth(lam, T, v, beta, math.exp(v / 2.0))
+
+
+def critical_temperature(lam):
+    """Exact Tc of the BAA tree model: the T at which min_beta ln m(beta) = 0.
+
+    (ln m)' does not depend on T, so the minimizing beta_c solves
+    2/(1 - 2b) + 1/(1 - b) = c with c = 2 ln(1/lam), a quadratic whose root in (0, 1/2) is
+    b = 2 (c - 3) / (3c - 4 + sqrt(c^2 + 16)); then ln(3 Tc) = c b + ln(1 - 2b) + ln(1 - b).
+    For lam >= exp(-3/2), (ln m)' > 0 on (0, 1/2) and Tc = 1/3, the branching threshold.
+
+    Examples
+    --------
+    >>> round(critical_temperature(0.01), 4)
+    1.649
+    """
+    if not 0.0 < lam < 1.0:
+        raise ValueError(f"lam must lie in (0, 1), got {lam}")
+    c = -2.0 * math.log(lam)
+    if c <= 3.0:
+        return 1.0 / 3.0
+    b = 2.0 * (c - 3.0) / (3.0 * c - 4.0 + math.sqrt(c * c + 16.0))
+    return math.exp(c * b + math.log1p(-2.0 * b) + math.log1p(-b)) / 3.0

@@ -1,0 +1,19 @@
+"""Helpers shared by the tests."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+
+def run_cli(*args, env=None, **kwargs):
+    """Run the installed ``popdyn`` entry point in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "popdyn", *map(str, args)], capture_output=True, text=True,
+                          env=full_env, **kwargs)
+
+
+def same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()

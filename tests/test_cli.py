@@ -1,0 +1,131 @@
+"""The command line: refusals, help, JSON, thread-independent bits, Ctrl-C and resume."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from popdyn.cli import main
+from tests.helpers import run_cli, same_bits
+
+GOOD = ["--lam", "0.01", "--T", "3.3", "--size", "500", "--generations", "4", "--no-progress"]
+
+
+def _main(capsys, *argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--lam", "1.5", "--T", "3"], "lam must lie in (0, 1)"),
+        (["--lam", "0", "--T", "3"], "lam must lie in (0, 1)"),
+        (["--lam", "0.1", "--T", "0"], "T must be positive"),
+        (["--lam", "0.1", "--T", "inf"], "T must be finite"),
+        (["--lam", "0.1", "--T", "nan"], "T must be finite"),
+        (["--lam", "0.1", "--T", "3", "--eta", "-1"], "eta must be positive"),
+        (["--lam", "0.1", "--T", "3", "--size", "1"], "size must be >= 2"),
+        (["--lam", "0.1", "--T", "3", "--generations", "-2"], "generations must be >= 0"),
+        (["--lam", "0.1", "--T", "3", "--generations", "3", "--snapshot", "4"], "outside the run"),
+        (["--lam", "0.1", "--T", "3", "--snapshot", "1,x"], "--snapshot takes generations"),
+        (["--lam", "0.1", "--T", "3", "--model", "ising"], "'ising' is not"),
+        (["--lam", "0.1", "--T", "3", "--recursion", "cubic"], "'cubic' is not"),
+        (["--lam", "0.1", "--T", "2.5", "--coordination", "fixed"], "integer T"),
+        (["--lam", "abc", "--T", "3"], "'abc' is not a valid float"),
+        (["--T", "3"], "needs --lam and --T"),
+        (["--lam", "0.1", "--T", "3", "--threads", "0"], "threads must be >= 1"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "r"
+    code, stdout, stderr = _main(capsys, "run", *args, "--out", str(out), "--no-progress")
+    assert code == 2
+    assert stderr.count("\n") == 1 and message in stderr and "Traceback" not in stderr
+    assert stdout == ""
+    assert not out.exists()
+
+
+def test_existing_output_and_foreign_resume_are_refused(tmp_path, capsys):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    code, _, stderr = _main(capsys, "run", *GOOD, "--out", str(out))
+    assert code == 2 and "not empty" in stderr and stderr.count("\n") == 1
+    assert (out / "keep.txt").read_text() == "precious" and len(list(out.iterdir())) == 1
+    code, _, stderr = _main(capsys, "run", "--resume", str(out))
+    assert code == 2 and "not a popdyn run directory" in stderr
+    code, _, stderr = _main(capsys, "run", "--resume", str(tmp_path / "missing"))
+    assert code == 2 and "is not a directory" in stderr
+
+
+def test_resume_refuses_model_options(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert _main(capsys, "run", *GOOD, "--out", str(out))[0] == 0
+    code, _, stderr = _main(capsys, "run", "--resume", str(out), "--lam", "0.2")
+    assert code == 2 and "--lam cannot be combined with --resume" in stderr
+
+
+def test_help_explains_every_option(capsys):
+    code, stdout, _ = _main(capsys, "run", "--help")
+    assert code == 0
+    for option in ("--model", "--recursion", "--coordination", "--lam", "--T", "--eta", "--size", "--generations",
+                   "--seed", "--snapshot", "--out", "--resume", "--threads", "--json", "--progress"):
+        assert option in stdout
+
+
+def test_json_summary_has_named_fields(tmp_path, capsys):
+    code, stdout, _ = _main(capsys, "run", *GOOD, "--out", str(tmp_path / "r"), "--json")
+    assert code == 0
+    doc = json.loads(stdout)
+    assert doc["exact"]["v"] == pytest.approx(1.8164643828, rel=1e-9)
+    assert doc["population"]["size"] == 500 and len(doc["population"]["interval"]) == 2
+    assert doc["run"]["status"] == "complete" and doc["model"]["lam"] == 0.01
+
+
+def test_same_seed_same_bits_with_one_and_two_threads(tmp_path):
+    outs = []
+    for threads in (1, 2):
+        out = tmp_path / f"t{threads}"
+        result = run_cli("run", "--lam", "0.01", "--T", "3.3", "--size", "50000", "--generations", "6",
+                         "--snapshot", "1,6", "--seed", "5", "--out", out, "--no-progress",
+                         env={"NUMBA_NUM_THREADS": str(threads)})
+        assert result.returncode == 0, result.stderr
+        assert json.loads((out / "config.json").read_text())["provenance"]["threads"] == threads
+        outs.append(out)
+    for name in ("n0001.npy", "n0006.npy"):
+        assert (outs[0] / "snapshots" / name).read_bytes() == (outs[1] / "snapshots" / name).read_bytes()
+    a, b = (np.load(o / "checkpoint.npz") for o in outs)
+    assert same_bits(a["values"], b["values"]) and int(a["scale_exponent"]) == int(b["scale_exponent"])
+
+
+def test_ctrl_c_exits_130_and_resume_continues(tmp_path):
+    out = tmp_path / "r"
+    args = ["run", "--lam", "0.01", "--T", "3.3", "--size", "20000", "--seed", "3", "--snapshot", "1-100000",
+            "--generations", "100000", "--no-progress"]
+    proc = subprocess.Popen([sys.executable, "-m", "popdyn", *args, "--out", str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "snapshots" / "n0003.npy").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else "slow"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert stderr.strip().splitlines()[-1].endswith(f"continue with: popdyn run --resume {out}")
+    state = json.loads((out / "state.json").read_text())
+    assert state["status"] == "interrupted"
+    done = state["generations_done"]
+    resumed = run_cli("run", "--resume", out, "--generations", done + 3, "--no-progress")
+    assert resumed.returncode == 0, resumed.stderr
+    fresh = run_cli(*args[:-3], "--snapshot", done + 3, "--generations", done + 3, "--out", tmp_path / "fresh",
+                    "--no-progress")
+    assert fresh.returncode == 0, fresh.stderr
+    name = f"n{done + 3:04d}.npy"
+    assert (out / "snapshots" / name).read_bytes() == (tmp_path / "fresh" / "snapshots" / name).read_bytes()
