@@ -1,0 +1,52 @@
+"""The exact tree answer against brute force."""
+
+import math
+
+import numpy as np
+import pytest
+
+from popdyn.models import BAATree
+from popdyn.spectrum import critical_temperature, exact_growth, ln_m
+
+
+@pytest.mark.parametrize("lam, T", [(0.01, 3.3), (0.01, 1.0), (1e-4, 96.0), (0.1, 0.5), (1e-6, 1e5)])
+def test_growth_is_the_minimum_on_a_fine_grid(lam, T):
+    g = exact_growth(BAATree(lam=lam, T=T))
+    beta = np.linspace(1e-4, 0.5 - 1e-7, 2_000_001)
+    v_grid = ln_m(lam, T, beta) / beta
+    assert g.v <= v_grid.min() + 1e-12
+    assert g.v == pytest.approx(v_grid.min(), abs=1e-8 * max(1.0, abs(g.v)))
+    assert g.beta_star == pytest.approx(beta[np.argmin(v_grid)], abs=1e-5)
+    assert g.Lambda == pytest.approx(math.exp(g.v / 2))
+
+
+def test_background_value():
+    assert exact_growth(BAATree(lam=0.01, T=3.3)).v == pytest.approx(1.8165, abs=5e-5)
+    assert exact_growth(BAATree(lam=1e-4, T=96.0)).v == pytest.approx(0.585, abs=5e-4)
+
+
+@pytest.mark.parametrize("lam", [0.2, 0.1, 0.01, 1e-4, 1e-8, 1e-12])
+def test_growth_vanishes_at_tc(lam):
+    tc = critical_temperature(lam)
+    assert abs(exact_growth(BAATree(lam=lam, T=tc)).v) < 1e-10
+    assert exact_growth(BAATree(lam=lam, T=tc * 1.01)).v > 0 > exact_growth(BAATree(lam=lam, T=tc * 0.99)).v
+
+
+def test_strong_coupling_transition_is_the_branching_threshold():
+    """For lam >= exp(-3/2), ln m is increasing on (0, 1/2): Tc = 1/3, where the tree dies out."""
+    assert critical_temperature(0.3) == pytest.approx(1 / 3)
+    assert exact_growth(BAATree(lam=0.3, T=0.34)).v > 0
+    assert exact_growth(BAATree(lam=0.3, T=0.33)).v == -math.inf
+
+
+def test_tc_is_monotone_and_approaches_leading_log():
+    lams = np.logspace(-12, math.log10(0.3), 60)
+    tcs = np.array([critical_temperature(x) for x in lams])
+    assert np.all(np.isfinite(tcs)) and np.all(np.diff(tcs) <= 0) and np.all(np.diff(tcs[lams < 0.2]) < 0)
+    c2 = 1.0 / (tcs * lams * np.log(1.0 / lams))
+    small = lams < 1e-3
+    assert np.all(np.diff(np.abs(c2[small] - 6 * math.e)) > 0)  # approaches 6e as lam -> 0
+
+
+def test_extinct_tree_has_minus_infinite_growth():
+    assert exact_growth(BAATree(lam=0.01, T=0.3)).v == -math.inf

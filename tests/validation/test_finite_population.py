@@ -1,0 +1,43 @@
+"""Physics validation: what a finite population measures (BACKGROUND section 3). Slow.
+
+Run with ``make test-slow``. The typical growth read off a population of N samples is biased
+low, and the bias shrinks only slowly with N (Brunet & Derrida 1997); at lam = 1e-4, T = 96
+(1.3 Tc, a metal) a population of 10^4 even gets the phase wrong.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import popdyn
+from analysis.growth import typical_growth
+
+pytestmark = pytest.mark.slow
+
+
+def _growth(model, size, seeds, generations):
+    values = [typical_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table).estimate
+              for s in seeds]
+    return float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(len(values)))
+
+
+def test_population_growth_is_biased_low_and_rises_with_n():
+    """The refined Brunet-Derrida estimate (BACKGROUND section 3) expects about 0.7, 1.1, 1.3 for
+    N = 10^3, 10^4, 10^5 against v = 1.82: steps of 0.2-0.4, against a standard error of about 0.03
+    from 8 seeds."""
+    model = popdyn.BAATree(lam=0.01, T=3.3)
+    v = popdyn.exact_growth(model).v
+    measured = [_growth(model, n, seeds=range(8), generations=400) for n in (10**3, 10**4, 10**5)]
+    for (low, low_se), (high, high_se) in zip(measured, measured[1:]):
+        assert high - low > 3 * math.hypot(low_se, high_se)
+    for mean, se in measured:
+        assert v - mean > 3 * se
+
+
+def test_small_population_gets_the_phase_wrong_above_tc():
+    model = popdyn.BAATree(lam=1e-4, T=96.0)
+    assert model.T / popdyn.critical_temperature(model.lam) == pytest.approx(1.294, abs=1e-3)
+    assert popdyn.exact_growth(model).v > 0.5
+    mean, se = _growth(model, 10**4, seeds=range(3), generations=200)
+    assert mean + 3 * se < 0
