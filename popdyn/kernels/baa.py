@@ -32,11 +32,14 @@ def _children_sum(parents, state):
 
 
 @njit(parallel=True)
-def _linear_generation(parents, out, key, T, fixed_terms, lam2, source):
-    """out_i = source + lam2 * sum_{j < k_i} S_j / m_j^2; returns the number of terms drawn.
+def _generation(parents, out, key, T, fixed_terms, lam2, source, lorentzian):
+    """out_i = source + lam2 * sum_{j < k_i} f(S_j, m_j); returns the number of terms drawn.
 
-    With ``source = 0`` this is the n-th order term of Eq. 26, otherwise the linear
-    equation 25 (with the source expressed in the units of ``parents``).
+    ``f = S / m^2`` for the linear recursions: with ``source = 0`` the n-th order term of
+    Eq. 26, otherwise Eq. 25 (the source in the units of ``parents``). ``f = S / (m^2 + S^2)``
+    when ``lorentzian``: the SCBA of Eqs. 18-19, where three Lorentzians of widths Gamma_a,b,c
+    convolve into one of width S. One loop serves all three, so the order in which a sample's
+    stream is consumed is written down once.
     """
     exp_neg_T = math.exp(-T)
     terms = 0
@@ -47,26 +50,8 @@ def _linear_generation(parents, out, key, T, fixed_terms, lam2, source):
         for _ in range(k):
             m, state = triangular_mismatch(state)
             s, state = _children_sum(parents, state)
-            acc += s / (m * m)
+            acc += s / (m * m + s * s) if lorentzian else s / (m * m)
         out[i] = source + lam2 * acc
-        terms += k
-    return terms
-
-
-@njit(parallel=True)
-def _scba_generation(parents, out, key, T, fixed_terms, lam2, eta):
-    """out_i = eta + lam2 * sum_j S_j / (m_j^2 + S_j^2) (Eqs. 18-19 on the tree)."""
-    exp_neg_T = math.exp(-T)
-    terms = 0
-    for i in prange(out.size):
-        state = stream_start(key, i)
-        k, state = _term_count(state, T, exp_neg_T, fixed_terms)
-        acc = 0.0
-        for _ in range(k):
-            m, state = triangular_mismatch(state)
-            s, state = _children_sum(parents, state)
-            acc += s / (m * m + s * s)
-        out[i] = eta + lam2 * acc
         terms += k
     return terms
 
@@ -90,13 +75,14 @@ def baa_generation(model, parents, out, key, log_scale):
     int
         Edges gathered: three children per decay term.
     """
-    lam2 = model.lam * model.lam
-    args = (parents[0], out[0], key, model.T, model.fixed_terms, lam2)
-    if model.recursion == "scba":
-        terms = _scba_generation(*args, model.eta)
+    if model.recursion == "term":
+        source = 0.0
+    elif model.recursion == "linear":
+        source = math.exp(math.log(model.eta) - log_scale)
     else:
-        source = math.exp(math.log(model.eta) - log_scale) if model.recursion == "linear" else 0.0
-        terms = _linear_generation(*args, source)
+        source = model.eta  # SCBA samples are physical (log_scale = 0)
+    terms = _generation(parents[0], out[0], key, model.T, model.fixed_terms, model.lam * model.lam, source,
+                        model.recursion == "scba")
     return 3 * int(terms)
 
 
