@@ -7,7 +7,7 @@
 [0, 1, 2, 3, 4, 5]
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from .errors import ConfigError, RunDirectoryError
 from .models import BAATree

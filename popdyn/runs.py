@@ -17,7 +17,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .engine import evolve, initial_state, summarize
 from .errors import ConfigError, RunDirectoryError
 from .models import model_from_dict
