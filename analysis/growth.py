@@ -1,52 +1,30 @@
-"""Typical growth of ln Gamma per generation, read off a population's table.
+"""Growth per generation, Lambda, and their intervals, from a run's table.
 
-The first estimator of the growth rate: the mean increase of <ln Gamma^(n)> per generation
-after a burn-in. Successive generations of one population are correlated, so the standard
-error comes from batch means (consecutive increments grouped into about sqrt(n) batches),
-not from the scatter of single increments. The fitting issue adds regression estimators
-with HAC errors beside it.
+BAA Eq. 27: gamma_n = C1 eta Lambda^(2n), so ln gamma_n grows by v = 2 ln Lambda per
+generation, and so does the typical value <ln Gamma^(n)> once the shape of the law is
+stationary. Successive generations of one population are strongly correlated, and the
+population's position behaves like a random walk with drift (its front diffuses, Brunet &
+Derrida 1997). The default estimator therefore regresses the *increments* y_{n+1} - y_n on a
+constant -- the slope is their mean -- with Newey-West (HAC) standard errors
+(statsmodels OLS, ``cov_type="HAC"``, Bartlett kernel, bandwidth by Andrews' AR(1) rule); ``method="levels"`` regresses y_n on n instead, which is
+right for a trend plus stationary noise. The augmented Dickey-Fuller p-value of the detrended
+levels is reported as the diagnostic between the two (large: a random walk, use increments).
+
+Burn-in rule: the first half of the generations is dropped (at least one), unless given.
+Independent seeds are combined by their mean and its standard error, with a chi-square check
+that the seeds scatter as their HAC errors say.
 """
 
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
+import statsmodels.api as sm
 from scipy import stats
+from statsmodels.tsa.stattools import adfuller
 
-
-@dataclass(frozen=True)
-class GrowthEstimate:
-    """Typical growth per generation with a confidence interval.
-
-    Attributes
-    ----------
-    estimate : float
-        (<ln Gamma^(G)> - <ln Gamma^(b)>) / (G - b): the mean increment after burn-in b.
-    stderr : float
-        Batch-means standard error (nan with fewer than two batches).
-    interval : tuple of float
-        Student-t interval at ``confidence`` from the batch means.
-    burn_in : int
-        Generations dropped before the first one used.
-    generations : int
-        Increments used.
-    batches : int
-    confidence : float
-    """
-
-    estimate: float
-    stderr: float
-    interval: tuple
-    burn_in: int
-    generations: int
-    batches: int
-    confidence: float = 0.95
-
-    def summary(self):
-        lo, hi = self.interval
-        return (f"typical growth {self.estimate:.4f} per generation, {self.confidence:.0%} interval "
-                f"[{lo:.4f}, {hi:.4f}] ({self.generations} generations after a burn-in of {self.burn_in}, "
-                f"{self.batches} batches)")
+COLUMNS = {"ln_gamma_mle": "ln gamma_n (Levy-scale MLE)", "mean_ln": "<ln Gamma^(n)>"}
 
 
 def default_burn_in(last_generation):
@@ -54,46 +32,205 @@ def default_burn_in(last_generation):
     return max(1, last_generation // 2)
 
 
-def typical_growth(table, burn_in=None, confidence=0.95):
-    """Mean increase of <ln Gamma> per generation after a burn-in, with a batch-means interval.
+def andrews_lags(residuals):
+    """Bartlett-kernel bandwidth by Andrews' (1991) AR(1) plug-in rule.
+
+    S = 1.1447 (a n)^(1/3) with a = 4 rho^2 / ((1 - rho)^2 (1 + rho)^2), rho the lag-1
+    autocorrelation of the residuals. Unlike the fixed rule of thumb floor(4 (n/100)^(2/9)),
+    it widens the window when successive generations are strongly correlated.
+    """
+    e = np.asarray(residuals, dtype=float)
+    e = e - e.mean()
+    n = e.size
+    denom = float(np.dot(e, e))
+    rho = float(np.dot(e[1:], e[:-1]) / denom) if denom > 0 else 0.0
+    rho = min(max(rho, -0.97), 0.97)
+    a = 4 * rho**2 / ((1 - rho) ** 2 * (1 + rho) ** 2)
+    return int(min(n - 1, math.ceil(1.1447 * (a * n) ** (1.0 / 3.0))))
+
+
+@dataclass(frozen=True)
+class GrowthFit:
+    """Growth per generation of one column of a run's table.
+
+    Attributes
+    ----------
+    v : float
+        Slope per generation (v = 2 ln Lambda).
+    stderr : float
+        HAC (Newey-West) standard error.
+    interval : tuple
+        ``confidence`` interval of v (normal quantiles, as statsmodels gives for HAC).
+    column : str
+        ``ln_gamma_mle`` or ``mean_ln``.
+    method : str
+        ``increments`` or ``levels``.
+    burn_in, generations, size : int
+        First generation used, increments used, and the population size N.
+    maxlags : int
+    adf_pvalue : float
+        Augmented Dickey-Fuller p-value of the detrended levels (nan if too short).
+    """
+
+    v: float
+    stderr: float
+    interval: tuple
+    column: str
+    method: str
+    burn_in: int
+    generations: int
+    size: int
+    maxlags: int
+    adf_pvalue: float
+    confidence: float = 0.95
+    statsmodels_summary: str = field(default="", repr=False, compare=False)
+
+    @property
+    def ln_Lambda(self):
+        return self.v / 2.0
+
+    @property
+    def Lambda(self):
+        return math.exp(self.v / 2.0)
+
+    @property
+    def Lambda_interval(self):
+        return tuple(math.exp(x / 2.0) for x in self.interval)
+
+    def summary(self, exact_v=None):
+        lo, hi = self.interval
+        lines = [
+            f"growth of {COLUMNS.get(self.column, self.column)} per generation ({self.method}, HAC maxlags="
+            f"{self.maxlags}, generations {self.burn_in}..{self.burn_in + self.generations}, N = {self.size}):",
+            f"  v = 2 ln Lambda = {self.v:.4f} +- {self.stderr:.4f}, {self.confidence:.0%} interval [{lo:.4f}, {hi:.4f}]",
+            f"  Lambda = {self.Lambda:.4f}, interval [{self.Lambda_interval[0]:.4f}, {self.Lambda_interval[1]:.4f}]; "
+            f"ln Lambda = {self.ln_Lambda:.4f}",
+            f"  ADF p-value of the detrended levels = {self.adf_pvalue:.3g} (small: trend plus stationary noise; "
+            "large: a random walk; the increments fit holds for both)",
+        ]
+        if exact_v is not None and math.isfinite(exact_v):
+            half = (hi - lo) / 2
+            lines.append(f"  exact tree: v = {exact_v:.4f}, Lambda = {math.exp(exact_v / 2):.4f}; exact - fit = "
+                         f"{exact_v - self.v:.4f} = {(exact_v - self.v) / half:.1f} interval half-widths")
+        return "\n".join(lines)
+
+
+def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", confidence=0.95, size=None):
+    """Fit the growth per generation of ``column`` with HAC standard errors.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        A run's per-generation table (columns ``n`` and ``mean_ln``).
+        A run's per-generation table (``n`` and ``column``).
+    column : {"ln_gamma_mle", "mean_ln"}
     burn_in : int or None
-        First generation used; None applies ``default_burn_in``.
+        First generation used (None: ``default_burn_in``).
+    method : {"increments", "levels"}
     confidence : float
+    size : int or None
+        The population size, carried into the result for the report.
 
     Returns
     -------
-    GrowthEstimate
+    GrowthFit
 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"n": range(41), "mean_ln": [0.5 * n for n in range(41)]})
-    >>> round(typical_growth(t).estimate, 6)
+    >>> t = pd.DataFrame({"n": range(41), "mean_ln": [0.5 * n + (n % 2) * 0.1 for n in range(41)]})
+    >>> round(fit_growth(t, "mean_ln").v, 6)
     0.5
     """
+    if method not in ("increments", "levels"):
+        raise ValueError(f"method must be 'increments' or 'levels', got {method!r}")
     n = table["n"].to_numpy()
-    y = table["mean_ln"].to_numpy(dtype=float)
     last = int(n.max()) if len(n) else 0
     burn_in = default_burn_in(last) if burn_in is None else int(burn_in)
-    if not 0 <= burn_in < last:
-        raise ValueError(f"burn-in {burn_in} leaves no generation to fit (the table ends at {last})")
-    y = y[n >= burn_in]
+    if not 0 <= burn_in < last - 2:
+        raise ValueError(f"burn-in {burn_in} leaves fewer than 3 generations to fit (the table ends at {last})")
+    keep = n >= burn_in
+    y = table[column].to_numpy(dtype=float)[keep]
+    gen = n[keep].astype(float)
+    size = -1 if size is None else int(size)
     nan = float("nan")
     if not np.all(np.isfinite(y)):  # the population died out: every sample is an exact zero
-        return GrowthEstimate(-math.inf, nan, (nan, nan), burn_in, len(y) - 1, 0, confidence)
-    d = np.diff(y)
-    estimate = float((y[-1] - y[0]) / len(d))
-    size = max(1, int(math.isqrt(len(d))))
-    batches = len(d) // size
-    if batches < 2:
-        return GrowthEstimate(estimate, nan, (nan, nan), burn_in, len(d), batches, confidence)
-    means = d[: batches * size].reshape(batches, size).mean(axis=1)
-    stderr = float(means.std(ddof=1) / math.sqrt(batches))
-    half = float(stats.t.ppf(0.5 + confidence / 2, batches - 1)) * stderr
-    return GrowthEstimate(estimate, stderr, (estimate - half, estimate + half), burn_in, len(d), batches,
-                          confidence)
+        return GrowthFit(-math.inf, nan, (nan, nan), column, method, burn_in, len(y) - 1, size, 0, nan, confidence)
+    if method == "increments":
+        endog, exog = np.diff(y), np.ones(len(y) - 1)
+    else:
+        endog, exog = y, sm.add_constant(gen)
+    maxlags = andrews_lags(sm.OLS(endog, exog).fit().resid)
+    result = sm.OLS(endog, exog).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
+    with warnings.catch_warnings():  # normality tests of the summary warn on short series
+        warnings.simplefilter("ignore")
+        text = str(result.summary(xname=_xnames(method), yname=column))
+    slope = float(np.atleast_1d(result.params)[-1])
+    stderr = float(np.atleast_1d(result.bse)[-1])
+    lo, hi = (float(x) for x in np.atleast_2d(result.conf_int(1 - confidence))[-1])
+    return GrowthFit(slope, stderr, (lo, hi), column, method, burn_in, len(y) - 1, size, maxlags,
+                     _adf_pvalue(gen, y), confidence, text)
+
+
+def _xnames(method):
+    return ["v"] if method == "increments" else ["const", "v"]
+
+
+def _adf_pvalue(gen, y):
+    if len(y) < 20:
+        return float("nan")
+    residual = y - np.polyval(np.polyfit(gen, y, 1), gen)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(adfuller(residual, regression="c", autolag="AIC")[1])
+
+
+@dataclass(frozen=True)
+class SeedCombination:
+    """Growth combined over independent seeds of one parameter point.
+
+    Attributes
+    ----------
+    v, stderr, interval : float, float, tuple
+        Mean over seeds, its standard error from the scatter of the seeds, and a Student-t interval.
+    n_seeds : int
+    consistency_pvalue : float
+        chi^2 test that the seeds scatter as their own HAC errors say (small: the HAC errors are
+        too small, or the seeds differ more than chance).
+    """
+
+    v: float
+    stderr: float
+    interval: tuple
+    n_seeds: int
+    consistency_pvalue: float
+    size: int
+    confidence: float = 0.95
+
+    @property
+    def Lambda(self):
+        return math.exp(self.v / 2.0)
+
+    @property
+    def Lambda_interval(self):
+        return tuple(math.exp(x / 2.0) for x in self.interval)
+
+    def summary(self):
+        lo, hi = self.interval
+        return (f"{self.n_seeds} seeds, N = {self.size}: v = {self.v:.4f} +- {self.stderr:.4f}, {self.confidence:.0%} "
+                f"interval [{lo:.4f}, {hi:.4f}], Lambda = {self.Lambda:.4f}; seeds vs their HAC errors: "
+                f"chi^2 p = {self.consistency_pvalue:.3g}")
+
+
+def combine_seeds(fits, confidence=0.95):
+    """Combine ``GrowthFit`` results of independent seeds (at least two)."""
+    v = np.array([f.v for f in fits])
+    se = np.array([f.stderr for f in fits])
+    k = len(v)
+    if k < 2:
+        raise ValueError("combining seeds needs at least two runs")
+    mean = float(v.mean())
+    stderr = float(v.std(ddof=1) / math.sqrt(k))
+    half = float(stats.t.ppf(0.5 + confidence / 2, k - 1)) * stderr
+    chi2 = float(np.sum(((v - mean) / se) ** 2))
+    p = float(stats.chi2.sf(chi2, k - 1))
+    return SeedCombination(mean, stderr, (mean - half, mean + half), k, p, fits[0].size, confidence)

@@ -86,8 +86,8 @@ class MemoryStore:
         return self.snapshots[n][field]
 
 
-def _atomic_write(path, write):
-    """Write ``path`` through ``write(tmp_path)`` and an atomic rename."""
+def atomic_write(path, write):
+    """Write ``path`` through ``write(tmp_path)`` and an atomic rename: readers never see half a file."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         write(tmp)
@@ -103,7 +103,7 @@ def _save_npy(path, values):
 
 
 def _write_json(path, data):
-    _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n"))
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n"))
 
 
 class DirectoryStore:
@@ -177,7 +177,7 @@ class DirectoryStore:
         for name, values in fields.items():
             suffix = "" if name == "gamma" else f"_{name}"
             target = self.path / "snapshots" / f"n{n:04d}{suffix}.npy"
-            _atomic_write(target, lambda tmp, v=values: _save_npy(tmp, v))
+            atomic_write(target, lambda tmp, v=values: _save_npy(tmp, v))
 
     def save_checkpoint(self, state):
         def write(tmp):
@@ -185,7 +185,7 @@ class DirectoryStore:
                 np.savez(f, values=state.values, generation=state.generation,
                          log_scale0=state.log_scale0, scale_exponent=state.scale_exponent)
 
-        _atomic_write(self.path / "checkpoint.npz", write)
+        atomic_write(self.path / "checkpoint.npz", write)
         self._write_table()
         self.state_info["generations_done"] = state.generation
         _write_json(self.path / "state.json", self.state_info)
@@ -212,7 +212,7 @@ class DirectoryStore:
 
     # -- reading ---------------------------------------------------------------------------
     def _write_table(self):
-        _atomic_write(self.path / "generations.parquet", lambda tmp: self.table().to_parquet(tmp, index=False))
+        atomic_write(self.path / "generations.parquet", lambda tmp: self.table().to_parquet(tmp, index=False))
         self._table_written = time.monotonic()
 
     def table(self):

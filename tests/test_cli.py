@@ -12,7 +12,7 @@ import pytest
 from popdyn.cli import main
 from tests.helpers import run_cli, same_bits
 
-GOOD = ["--lam", "0.01", "--T", "3.3", "--size", "500", "--generations", "4", "--no-progress"]
+GOOD = ["--lam", "0.01", "--T", "3.3", "--size", "500", "--generations", "8", "--no-progress"]
 
 
 def _main(capsys, *argv):
@@ -70,6 +70,11 @@ def test_resume_refuses_model_options(tmp_path, capsys):
     assert _main(capsys, "run", *GOOD, "--out", str(out))[0] == 0
     code, _, stderr = _main(capsys, "run", "--resume", str(out), "--lam", "0.2")
     assert code == 2 and "--lam cannot be combined with --resume" in stderr
+
+
+def test_short_run_says_why_it_has_no_growth_estimate(tmp_path, capsys):
+    code, stdout, _ = _main(capsys, "run", *GOOD, "--generations", "2", "--out", str(tmp_path / "r"))
+    assert code == 0 and "no growth estimate" in stdout
 
 
 def test_help_explains_every_option(capsys):

@@ -1,48 +1,82 @@
-"""The typical-growth estimator on synthetic series with known slope."""
+"""The growth estimators on synthetic series with known slope."""
 
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
-from analysis.growth import default_burn_in, typical_growth
+from analysis.growth import combine_seeds, default_burn_in, fit_growth
+
+REPLICAS = 400
+# coverage of a 95 % interval over REPLICAS replicas: binomial standard error
+COVERAGE_TOL = 3 * math.sqrt(0.95 * 0.05 / REPLICAS)
 
 
-def _table(y):
-    return pd.DataFrame({"n": np.arange(len(y)), "mean_ln": y})
+def _table(y, column="mean_ln"):
+    return pd.DataFrame({"n": np.arange(len(y)), column: y})
 
 
-def _ar1_walk(rng, n, slope, phi, sigma):
-    """<ln Gamma> whose increments are slope + AR(1) noise."""
+def _ar1(rng, n, phi):
     e = np.empty(n)
-    e[0] = rng.normal(0, sigma / math.sqrt(1 - phi**2))
+    e[0] = rng.normal(0, 1 / math.sqrt(1 - phi**2))
     for t in range(1, n):
-        e[t] = phi * e[t - 1] + rng.normal(0, sigma)
-    return np.concatenate([[0.0], np.cumsum(slope + e)])
+        e[t] = phi * e[t - 1] + rng.normal()
+    return e
 
 
 def test_exact_on_a_noiseless_line():
-    g = typical_growth(_table(0.7 * np.arange(101)), burn_in=10)
-    assert g.estimate == pytest.approx(0.7) and g.stderr == pytest.approx(0.0, abs=1e-12)
-    assert g.burn_in == 10 and g.generations == 90
+    g = fit_growth(_table(0.7 * np.arange(101), "ln_gamma_mle"), burn_in=10, size=1000)
+    assert g.v == pytest.approx(0.7) and g.stderr == pytest.approx(0.0, abs=1e-12)
+    assert g.burn_in == 10 and g.generations == 90 and g.size == 1000
+    assert g.Lambda == pytest.approx(math.exp(0.35))
 
 
-def test_batch_means_interval_covers_under_correlation():
-    """400 replicas of correlated increments: coverage of the 95 % interval within its binomial error."""
+def test_hac_covers_correlated_increments_where_plain_ols_does_not():
+    """A random walk whose increments are slope + AR(1) noise (phi = 0.5): the population's picture."""
     rng = np.random.default_rng(12)
-    replicas, slope = 400, 1.3
-    hits = 0
-    for _ in range(replicas):
-        g = typical_growth(_table(_ar1_walk(rng, 800, slope, phi=0.5, sigma=1.0)))
-        hits += g.interval[0] <= slope <= g.interval[1]
-    coverage = hits / replicas
-    assert abs(coverage - 0.95) < 3 * math.sqrt(0.95 * 0.05 / replicas) + 0.02
+    slope, hac, ols = 1.3, 0, 0
+    for _ in range(REPLICAS):
+        y = np.concatenate([[0.0], np.cumsum(slope + _ar1(rng, 400, 0.5))])
+        g = fit_growth(_table(y), "mean_ln", burn_in=0)
+        hac += g.interval[0] <= slope <= g.interval[1]
+        lo, hi = sm.OLS(np.diff(y), np.ones(400)).fit().conf_int(0.05)[0]
+        ols += lo <= slope <= hi
+    assert abs(hac / REPLICAS - 0.95) < COVERAGE_TOL
+    assert ols / REPLICAS < 0.95 - COVERAGE_TOL
+
+
+def test_levels_regression_with_hac_beats_plain_ols_on_a_trend_with_ar1_noise():
+    rng = np.random.default_rng(5)
+    slope, hac, ols = 0.4, 0, 0
+    n = np.arange(401.0)
+    for _ in range(REPLICAS):
+        y = slope * n + _ar1(rng, 401, 0.5)
+        g = fit_growth(_table(y), "mean_ln", burn_in=0, method="levels")
+        hac += g.interval[0] <= slope <= g.interval[1]
+        lo, hi = sm.OLS(y, sm.add_constant(n)).fit().conf_int(0.05)[1]
+        ols += lo <= slope <= hi
+    assert abs(hac / REPLICAS - 0.95) < COVERAGE_TOL
+    assert ols / REPLICAS < 0.95 - COVERAGE_TOL
+
+
+def test_seed_combination_and_its_consistency_check():
+    rng = np.random.default_rng(8)
+    fits = [fit_growth(_table(np.concatenate([[0.0], np.cumsum(0.9 + _ar1(rng, 300, 0.3))])), "mean_ln", burn_in=0)
+            for _ in range(12)]
+    c = combine_seeds(fits)
+    assert c.interval[0] < 0.9 < c.interval[1] and c.n_seeds == 12
+    assert c.consistency_pvalue > 0.001
+    # seeds that disagree far beyond their own errors are flagged
+    shifted = fits[:6] + [fit_growth(_table(np.concatenate([[0.0], np.cumsum(1.5 + _ar1(rng, 300, 0.3))])), "mean_ln",
+                                     burn_in=0) for _ in range(6)]
+    assert combine_seeds(shifted).consistency_pvalue < 1e-6
 
 
 def test_extinct_population_and_bad_burn_in():
-    y = np.array([0.0, -1.0, -math.inf, -math.inf, -math.inf])
-    assert typical_growth(_table(y), burn_in=1).estimate == -math.inf
+    y = np.array([0.0, -1.0, -math.inf, -math.inf, -math.inf, -math.inf])
+    assert fit_growth(_table(y), "mean_ln", burn_in=1).v == -math.inf
     with pytest.raises(ValueError, match="burn-in"):
-        typical_growth(_table(np.arange(5.0)), burn_in=4)
+        fit_growth(_table(np.arange(5.0)), "mean_ln", burn_in=3)
     assert default_burn_in(1) == 1 and default_burn_in(400) == 200

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 import popdyn
-from analysis.growth import typical_growth
+from analysis.growth import fit_growth
 
 pytestmark = pytest.mark.slow
 
 
 def _growth(model, size, seeds, generations):
-    values = [typical_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table).estimate
+    values = [fit_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table, "mean_ln").v
               for s in seeds]
     return float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(len(values)))
 
@@ -33,6 +33,15 @@ def test_population_growth_is_biased_low_and_rises_with_n():
         assert high - low > 3 * math.hypot(low_se, high_se)
     for mean, se in measured:
         assert v - mean > 3 * se
+
+
+def test_lambda_is_below_one_in_the_insulator_at_small_lambda():
+    """lam = 1e-4, T = 52 (0.70 Tc): the Lambda fit of ln gamma_n is below 1 already at N = 10^4."""
+    model = popdyn.BAATree(lam=1e-4, T=52.0)
+    assert popdyn.exact_growth(model).v < 0
+    fit = fit_growth(popdyn.run(model, size=10**4, generations=60, seed=1, progress=False).table, "ln_gamma_mle",
+                     size=10**4)
+    assert fit.Lambda_interval[1] < 1
 
 
 def test_small_population_gets_the_phase_wrong_above_tc():

@@ -6,7 +6,7 @@ import numpy as np
 
 from popdyn.spectrum import critical_temperature, exact_growth
 
-from .growth import default_burn_in, typical_growth
+from .growth import default_burn_in, fit_growth
 
 
 def _finite_or_none(x):
@@ -37,17 +37,20 @@ def run_summary(run, burn_in=None):
         tc = critical_temperature(model.lam)
         out["exact"] = {"Tc": tc, "T_over_Tc": model.T / tc, "v": _finite_or_none(exact.v),
                         "beta_star": exact.beta_star, "Lambda": exact.Lambda, "phase": exact.phase}
-        if int(last["n"]) >= 2:
-            b = default_burn_in(int(last["n"])) if burn_in is None else burn_in
-            g = typical_growth(table, burn_in=b)
+        try:
+            g = fit_growth(table, "mean_ln", burn_in=burn_in, size=run.size)
+        except ValueError as exc:
+            out["population"] = {"size": run.size, "note": f"no growth estimate: {exc}"}
+        else:
             out["population"] = {
-                "size": run.size, "typical_growth": _finite_or_none(g.estimate), "stderr": _finite_or_none(g.stderr),
+                "size": run.size, "typical_growth": _finite_or_none(g.v), "stderr": _finite_or_none(g.stderr),
                 "interval": [_finite_or_none(x) for x in g.interval], "confidence": g.confidence,
-                "burn_in": g.burn_in, "generations_used": g.generations,
-                "exact_minus_population": _finite_or_none(exact.v - g.estimate),
+                "burn_in": g.burn_in, "generations_used": g.generations, "method": "mean increment, HAC error",
+                "exact_minus_population": _finite_or_none(exact.v - g.v),
             }
     else:
-        used = table[table["n"] >= default_burn_in(int(last["n"]))] if int(last["n"]) >= 2 else table.tail(1)
+        first = default_burn_in(int(last["n"])) if burn_in is None else burn_in
+        used = table[table["n"] >= first] if int(last["n"]) >= 2 else table.tail(1)
         mean = np.exp(used["ln_mean"].to_numpy())
         var = np.exp(used["ln_var"].to_numpy())
         lam2T = model.lam**2 * model.T
@@ -80,7 +83,9 @@ def format_run_summary(s):
         )
         if m["recursion"] == "linear":
             lines.append("    (the linear equation 25 grows like max(v, 0): it converges in the insulator)")
-    if "population" in s:
+    if "population" in s and "note" in s["population"]:
+        lines.append(f"  population:  {s['population']['note']}")
+    elif "population" in s:
         g = s["population"]
         lo, hi = g["interval"]
         lines.append(

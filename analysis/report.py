@@ -1,0 +1,288 @@
+"""The fitting report of a run: gamma_n with exact intervals, Levy goodness of fit, tail
+exponents, and the growth Lambda beside the exact tree value.
+
+``fit_run`` computes (no files); ``write_report`` writes ``report.md`` (with two PNG plots
+beside it) and a self-contained ``report.html`` into the run directory.
+"""
+
+import base64
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from popdyn.spectrum import exact_growth
+from popdyn.store import atomic_write
+
+from .growth import combine_seeds, fit_growth
+from .levy import fit_levy, levy_scale_interval
+from .plots import growth_plot, levy_plot
+from .tails import MIN_TAIL, fit_tail
+
+
+@dataclass
+class RunFit:
+    """Everything the report says about one run.
+
+    Attributes
+    ----------
+    run : popdyn.Run
+    generations : pandas.DataFrame
+        Per generation: ``n``, ``gamma`` (MLE), ``gamma_lo``, ``gamma_hi`` (exact interval),
+        ``n_pos``, and for snapshot generations ``ks_pvalue``, ``ad_pvalue``, ``alpha``,
+        ``alpha_lo``, ``alpha_hi``, ``tail_gamma``.
+    growth : dict
+        ``GrowthFit`` by column (``ln_gamma_mle``, ``mean_ln``); empty when not applicable.
+    exact : popdyn.spectrum.TreeGrowth or None
+    notes : list of str
+        What the fit could not do, or where the Levy form fails.
+    """
+
+    run: object
+    generations: pd.DataFrame
+    growth: dict
+    exact: object
+    levy: dict = field(default_factory=dict)
+    tails: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    @property
+    def Lambda_fit(self):
+        return self.growth.get("ln_gamma_mle")
+
+    def to_dict(self):
+        model = self.run.config["model"]
+        g = self.Lambda_fit
+        doc = {
+            "path": str(self.run.path) if self.run.path else None,
+            "model": model,
+            "run": {**self.run.config["run"], "status": self.run.status,
+                    "generations_done": int(self.run.table["n"].max())},
+            "provenance": self.run.config["provenance"],
+            "Lambda": None,
+            "gamma": _records(self.generations[["n", "gamma", "gamma_lo", "gamma_hi", "n_pos"]]),
+            "alpha": _records(self.generations.dropna(subset=["alpha"])[
+                ["n", "alpha", "alpha_lo", "alpha_hi", "tail_gamma", "ks_pvalue", "ad_pvalue"]]),
+            "diagnostics": {"notes": self.notes},
+        }
+        if g is not None:
+            doc["Lambda"] = {
+                "estimate": g.Lambda, "interval": list(g.Lambda_interval), "ln_Lambda": g.ln_Lambda,
+                "v": g.v, "v_interval": list(g.interval), "v_stderr": g.stderr, "confidence": g.confidence,
+                "population_size": g.size, "burn_in": g.burn_in, "generations_used": g.generations,
+                "method": f"{g.method}, OLS with HAC (Bartlett, maxlags={g.maxlags})", "column": g.column,
+                "exact_v": _finite(self.exact.v) if self.exact else None,
+                "exact_Lambda": self.exact.Lambda if self.exact else None,
+                "exact_minus_fit_in_half_widths": _half_widths(self.exact, g),
+            }
+            doc["diagnostics"]["typical_growth_mean_ln"] = {
+                "v": self.growth["mean_ln"].v, "v_interval": list(self.growth["mean_ln"].interval)}
+            doc["diagnostics"]["adf_pvalue"] = g.adf_pvalue
+        if self.exact is not None:
+            doc["diagnostics"]["beta_star"] = self.exact.beta_star
+        return doc
+
+    def summary(self):
+        m = self.run.config["model"]
+        lines = [f"popdyn fit: {self.run.path}  ({m['name']}/{m['recursion']}, lam={m['lam']:g}, T={m['T']:g}, "
+                 f"N={self.run.size}, seed={self.run.seed}, {self.run.status})"]
+        if self.Lambda_fit is not None:
+            lines.append(self.Lambda_fit.summary(exact_v=self.exact.v if self.exact else None))
+            t = self.growth["mean_ln"]
+            lines.append(f"  typical growth of <ln Gamma>: v = {t.v:.4f} +- {t.stderr:.4f}")
+        snaps = sorted(set(self.levy) | set(self.tails))
+        if snaps:
+            beta = f", exact beta* = {self.exact.beta_star:.4f}" if self.exact else ""
+            lines.append(f"  snapshots (Levy GoF p-values; tail exponent alpha, Eq. 27 says 1/2{beta}):")
+            lines.append(f"  {'n':>5}  {'gamma_hat [95% interval]':>34}  {'KS p':>6}  {'AD p':>6}  {'alpha [95% interval]':>22}")
+            for n in snaps:
+                f, t = self.levy.get(n), self.tails.get(n)
+                g = f"{f.gamma:.4g} [{f.interval[0]:.4g}, {f.interval[1]:.4g}]" if f else ""
+                a = f"{t.alpha:.3f} [{t.interval[0]:.3f}, {t.interval[1]:.3f}]" if t else ""
+                ks = f"{f.ks_pvalue:.3g}" if f else ""
+                ad = f"{f.ad_pvalue:.3g}" if f else ""
+                lines.append(f"  {n:>5}  {g:>34}  {ks:>6}  {ad:>6}  {a:>22}")
+        lines.extend(f"  note: {x}" for x in self.notes)
+        return "\n".join(lines)
+
+
+def _finite(x):
+    return float(x) if x is not None and math.isfinite(x) else None
+
+
+def _half_widths(exact, g):
+    if exact is None or not math.isfinite(exact.v) or not math.isfinite(g.v):
+        return None
+    half = (g.interval[1] - g.interval[0]) / 2
+    return (exact.v - g.v) / half if half > 0 else None
+
+
+def _records(frame):
+    return [{k: (_finite(v) if isinstance(v, float) else int(v)) for k, v in row.items()}
+            for row in frame.to_dict("records")]
+
+
+def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
+    """Fit a run: gamma_n for every generation, Levy GoF and tails on snapshots, and Lambda.
+
+    Works on a run that is still going: it reads the generations complete so far.
+    """
+    table = run.table
+    model = run.model
+    notes = []
+    gamma = np.exp(table["ln_gamma_mle"].to_numpy())
+    n_pos = np.rint(run.size * (1.0 - table["zero_fraction"].to_numpy())).astype(int)
+    lo, hi = levy_scale_interval(gamma, np.maximum(n_pos, 1))
+    gens = pd.DataFrame({"n": table["n"], "gamma": gamma, "gamma_lo": lo, "gamma_hi": hi, "n_pos": n_pos})
+    for col in ("ks_pvalue", "ad_pvalue", "alpha", "alpha_lo", "alpha_hi", "tail_gamma"):
+        gens[col] = np.nan
+    levy, tails, rejected = {}, {}, []
+    for n in run.snapshot_generations:
+        if n == 0:
+            continue
+        ln_gamma = np.asarray(run.snapshot(n))
+        # relative to the median, so that exp() stays in range for any ln Gamma
+        shift = float(np.median(ln_gamma[np.isfinite(ln_gamma)]))
+        x = np.exp(ln_gamma[np.isfinite(ln_gamma)] - shift)
+        row = gens.index[gens["n"] == n]
+        if x.size >= 5:
+            f = fit_levy(x, n_bootstrap=n_bootstrap, seed=seed)
+            levy[n] = _shifted_levy(f, shift)
+            gens.loc[row, ["ks_pvalue", "ad_pvalue"]] = f.ks_pvalue, f.ad_pvalue
+            if f.rejected:
+                rejected.append(n)
+        if x.size >= 4 * MIN_TAIL:
+            t = fit_tail(x, n_bootstrap=tail_bootstrap, seed=seed)
+            tails[n] = t
+            gens.loc[row, ["alpha", "alpha_lo", "alpha_hi", "tail_gamma"]] = (
+                t.alpha, t.interval[0], t.interval[1], t.tail_gamma * math.exp(shift))
+    if rejected:
+        notes.append(f"the Levy form of Eq. 27 is rejected at 1 % in generation(s) {', '.join(map(str, rejected))}: "
+                     "there gamma_n is a scale of the law, not the parameter of Eq. 27")
+    growth, exact = {}, None
+    if model.recursion == "scba":
+        notes.append("SCBA is nonlinear: it has no growth rate; see ln_mean and ln_var in generations.parquet")
+    else:
+        exact = exact_growth(model)
+        last = int(table["n"].max())
+        try:
+            for column in ("ln_gamma_mle", "mean_ln"):
+                growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size)
+        except ValueError as exc:
+            notes.append(f"no growth fit yet: {exc}")
+            growth = {}
+        if model.recursion == "linear" and exact.v < 0:
+            notes.append("the linear equation 25 converges below Tc: its growth tends to 0, not to v")
+        if 1 in gens["n"].values and model.recursion == "term" and last >= 1:
+            g1 = gens.loc[gens["n"] == 1, "gamma"].iloc[0]
+            ref = 3 * math.pi * model.eta * (model.lam * model.T) ** 2
+            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {g1 / ref:.4f} "
+                         "(the large-T limit is 1; the body is not yet Levy at finite T)")
+    return RunFit(run, gens, growth, exact, levy, tails, notes)
+
+
+def _shifted_levy(f, shift):
+    """A LevyFit of samples divided by exp(shift), brought back to physical units."""
+    s = math.exp(shift)
+    return type(f)(f.gamma * s, (f.interval[0] * s, f.interval[1] * s), f.n, f.ks, f.ks_pvalue, f.ad, f.ad_pvalue,
+                   f.n_bootstrap, f.confidence)
+
+
+def group_by_point(fits):
+    """Fits of the same model and population size, keyed by that point."""
+    groups = {}
+    for f in fits:
+        key = json.dumps({"model": f.run.config["model"], "size": f.run.size}, sort_keys=True)
+        groups.setdefault(key, []).append(f)
+    return groups
+
+
+def combined_growth(fits):
+    """Seed combination of the Lambda fits of one point (None with fewer than two usable seeds)."""
+    usable = [f.Lambda_fit for f in fits if f.Lambda_fit is not None and math.isfinite(f.Lambda_fit.v)]
+    return combine_seeds(usable) if len(usable) >= 2 else None
+
+
+# -- writing -------------------------------------------------------------------------------
+
+def _plots(fit):
+    title = _title(fit)
+    growth_png = growth_plot(fit.run.table, fit.Lambda_fit, fit.exact.v if fit.exact else None, title)
+    levy_png = None
+    if fit.levy:
+        chosen = sorted(fit.levy)[:4]
+        levy_png = levy_plot({n: np.asarray(fit.run.snapshot(n)) for n in chosen},
+                             {n: fit.levy[n].gamma for n in chosen}, title)
+    return growth_png, levy_png
+
+
+def _title(fit):
+    m = fit.run.config["model"]
+    return f"{m['recursion']}: lam = {m['lam']:g}, T = {m['T']:g}, N = {fit.run.size}, seed = {fit.run.seed}"
+
+
+def _generation_table(fit):
+    g = fit.generations.copy()
+    g.insert(1, "ln_gamma", np.log(g["gamma"]))
+    return g
+
+
+def to_markdown(fit, combined=None, images=("report_growth.png", "report_levy.png")):
+    doc = fit.to_dict()
+    m, r = doc["model"], doc["run"]
+    lines = [f"# popdyn fitting report: {_title(fit)}", "",
+             f"Run directory `{doc['path']}`, status **{r['status']}**, {r['generations_done']} of {r['generations']} "
+             f"generations. Model: `{json.dumps(m)}`. popdyn {doc['provenance']['popdyn']}, commit "
+             f"`{doc['provenance']['git_commit']}`.", ""]
+    if fit.Lambda_fit is not None:
+        lines += ["## Growth and Lambda", "", "```", fit.Lambda_fit.summary(fit.exact.v if fit.exact else None),
+                  "", fit.growth["mean_ln"].summary(fit.exact.v if fit.exact else None), "```", ""]
+        if combined is not None:
+            lines += ["Combined with the other seeds of this point:", "", "```", combined.summary(), "```", ""]
+        lines += ["statsmodels summary of the Lambda fit:", "", "```", fit.Lambda_fit.statsmodels_summary, "```", ""]
+    if fit.notes:
+        lines += ["## Notes", ""] + [f"* {x}" for x in fit.notes] + [""]
+    lines += ["## Plots", "", f"![growth]({images[0]})", ""]
+    if fit.levy:
+        lines += [f"![levy]({images[1]})", ""]
+    lines += ["## Per generation", "",
+              "gamma: Levy-scale MLE N/(2 sum 1/Gamma) with its exact 95 % interval (chi^2_N); on snapshot "
+              "generations, KS and AD p-values of the Levy form (gamma estimated, parametric bootstrap), the tail "
+              "exponent alpha (Hill/CSN, bootstrap interval) and the tail-only gamma.", "",
+              _generation_table(fit).to_markdown(index=False, floatfmt=".5g"), ""]
+    return "\n".join(lines)
+
+
+def to_html(fit, growth_png, levy_png, combined=None):
+    def img(png):
+        return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else ""
+
+    md_parts = to_markdown(fit, combined).split("## Per generation")[0]
+    body = html.escape(md_parts)
+    table = _generation_table(fit).to_html(index=False, float_format=lambda x: f"{x:.5g}", border=0)
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>popdyn report: {html.escape(_title(fit))}</title>
+<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}} pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}
+table{{border-collapse:collapse;font-size:85%}} td,th{{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}}
+img{{max-width:100%}}</style></head>
+<body><pre>{body}</pre>
+<h2>Plots</h2>{img(growth_png)}{img(levy_png)}
+<h2>Per generation</h2><div style="max-height:40em;overflow-y:auto">{table}</div>
+</body></html>
+"""
+
+
+def write_report(fit, combined=None):
+    """Write report.md, report_growth.png, report_levy.png and report.html into the run directory."""
+    path = Path(fit.run.path)
+    growth_png, levy_png = _plots(fit)
+    atomic_write(path / "report_growth.png", lambda tmp: tmp.write_bytes(growth_png))
+    if levy_png:
+        atomic_write(path / "report_levy.png", lambda tmp: tmp.write_bytes(levy_png))
+    atomic_write(path / "report.md", lambda tmp: tmp.write_text(to_markdown(fit, combined)))
+    atomic_write(path / "report.html", lambda tmp: tmp.write_text(to_html(fit, growth_png, levy_png, combined)))
+    return path / "report.md", path / "report.html"

@@ -1,0 +1,70 @@
+"""The fitting report of a run, and `popdyn fit`."""
+
+import json
+import re
+
+import pytest
+
+import popdyn
+from analysis.report import fit_run, write_report
+from popdyn.cli import main
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory):
+    """Two seeds of one point, with snapshots: the fixture every report test reads."""
+    base = tmp_path_factory.mktemp("fit")
+    model = popdyn.BAATree(lam=0.01, T=3.3)
+    return [popdyn.run(model, size=5000, generations=30, seed=s, snapshots=[1, 30], out=base / f"s{s}",
+                       progress=False) for s in (1, 2)]
+
+
+def test_fit_run_has_every_named_field(seeds):
+    fit = fit_run(seeds[0], n_bootstrap=19, tail_bootstrap=10)
+    doc = fit.to_dict()
+    assert doc["Lambda"]["population_size"] == 5000
+    lo, hi = doc["Lambda"]["interval"]
+    assert lo < doc["Lambda"]["estimate"] < hi
+    assert doc["Lambda"]["exact_v"] == pytest.approx(1.8164643828, rel=1e-9)
+    assert [g["n"] for g in doc["gamma"]] == list(range(31))
+    assert all(g["gamma_lo"] < g["gamma"] < g["gamma_hi"] for g in doc["gamma"])
+    assert [a["n"] for a in doc["alpha"]] == [1, 30]
+    assert any("gamma_1 / (3 pi eta (lam T)^2)" in x for x in fit.notes)
+
+
+def test_reports_are_written_and_self_contained(seeds):
+    md, page = write_report(fit_run(seeds[0], n_bootstrap=19, tail_bootstrap=10))
+    text = page.read_text()
+    assert "data:image/png;base64," in text
+    assert not re.search(r'src="(?!data:)', text)  # no external images, scripts or styles
+    assert "statsmodels" in md.read_text() and (md.parent / "report_growth.png").exists()
+
+
+def test_fit_cli_combines_seeds_in_json(seeds, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", *(str(r.path) for r in seeds), "--json", "--bootstrap", "9", "--tail-bootstrap", "5",
+              "--no-report"])
+    assert exit_info.value.code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["runs"]) == 2 and doc["combined"][0]["n_seeds"] == 2
+    assert set(doc["runs"][0]) >= {"Lambda", "gamma", "alpha", "diagnostics"}
+
+
+def test_fit_reads_an_unfinished_run(tmp_path, capsys):
+    out = tmp_path / "going"
+    popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=2000, generations=12, out=out, progress=False)
+    state = json.loads((out / "state.json").read_text())
+    state["status"] = "running"  # what a reader sees while the run goes on
+    (out / "state.json").write_text(json.dumps(state))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", str(out), "--no-report"])
+    assert exit_info.value.code == 0 and "running" in capsys.readouterr().out
+
+
+def test_fit_cli_refuses_bad_input(tmp_path, capsys):
+    for argv, message in ([["fit", str(tmp_path)], "not a popdyn run directory"],
+                          [["fit", str(tmp_path / "nope")], "is not a directory"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and message in err and err.count("\n") == 1
