@@ -48,7 +48,7 @@ def cli():
 
 
 _MODEL_OPTIONS = ("model", "recursion", "coordination", "lam", "T", "eta", "size", "seed", "snapshot", "out",
-                  "checkpoint_interval")
+                  "checkpoint_interval", "dtype")
 
 
 @cli.command("run")
@@ -78,6 +78,8 @@ _MODEL_OPTIONS = ("model", "recursion", "coordination", "lam", "T", "eta", "size
 @click.option("--resume", type=click.Path(file_okay=False), default=None, metavar="DIR",
               help="Continue an interrupted run (bit-identically), or extend one with --generations.")
 @click.option("--threads", type=int, default=None, help="Numba threads (default: all cores).")
+@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
+              help="Storage of the population: float32 halves its memory (sums stay float64), for N up to 10^9.")
 @click.option("--burn-in", type=int, default=None,
               help="First generation of the summary's growth estimate (default: half the run).")
 @click.option("--checkpoint-interval", type=float, default=60.0, show_default=True,
@@ -86,7 +88,7 @@ _MODEL_OPTIONS = ("model", "recursion", "coordination", "lam", "T", "eta", "size
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @click.pass_context
 def run_command(ctx, model, recursion, coordination, lam, T, eta, size, generations, seed, snapshot, out,
-                resume, threads, burn_in, checkpoint_interval, as_json, progress):
+                resume, threads, dtype, burn_in, checkpoint_interval, as_json, progress):
     """Evolve a population of Gamma samples and summarize it.
 
     Writes a run directory: config.json (configuration and provenance), generations.parquet
@@ -120,7 +122,7 @@ def run_command(ctx, model, recursion, coordination, lam, T, eta, size, generati
             out = f"runs/{model}-{recursion}-lam{lam:g}-T{T:g}-N{size}-s{seed}"
         result = runs.run(model_obj, size=size, generations=50 if generations is None else generations, seed=seed,
                           snapshots=_parse_generations(snapshot), out=out, threads=threads, progress=progress,
-                          checkpoint_interval=checkpoint_interval)
+                          checkpoint_interval=checkpoint_interval, dtype=dtype)
     summary = run_summary(result, burn_in=burn_in)
     if as_json:
         click.echo(json.dumps(_json_safe(summary), indent=2))

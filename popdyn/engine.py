@@ -68,7 +68,7 @@ class State:
     def ln_gamma(self):
         """Physical ln Gamma of every sample (-inf for exact zeros)."""
         with np.errstate(divide="ignore"):
-            return np.log(self.values[0]) + self.log_scale
+            return np.log(self.values[0], dtype=np.float64) + self.log_scale
 
     def fields(self, model):
         """The sample fields as physical arrays keyed by name; Gamma as ln Gamma."""
@@ -77,9 +77,18 @@ class State:
         return out
 
 
-def initial_state(model, size):
-    """Generation 0 of ``model`` with ``size`` samples."""
-    values, log_scale0 = kernels_for(model)[1](model, size)
+DTYPES = ("float64", "float32")
+
+
+def initial_state(model, size, dtype="float64"):
+    """Generation 0 of ``model`` with ``size`` samples stored as ``dtype``.
+
+    float32 halves the memory of a population (10^9 samples in 8 GB for both buffers); the
+    kernels still accumulate every sample's terms in float64.
+    """
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    values, log_scale0 = kernels_for(model)[1](model, size, dtype)
     return State(generation=0, values=values, log_scale0=log_scale0)
 
 

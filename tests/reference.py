@@ -22,6 +22,8 @@ def generation_key(seed, n):
 
 
 class Stream:
+    """SplitMix64 from the sample's hashed key: the k-th number is mix64(start + k GOLDEN)."""
+
     def __init__(self, key, index):
         self.state = mix64((key + index * 0xD1B54A32D192ED03) & MASK)
 
@@ -36,11 +38,12 @@ class Stream:
         return ((self.u64() >> 11) + 0.5) * 2.0**-53
 
     def index(self, n):
-        return min(int((self.u64() >> 11) * (n * 2.0**-53)), n - 1)
+        return (self.u64() * n) >> 64  # exact integer arithmetic: the top word of the product
 
     def mismatch(self):
-        j = (self.u64() >> 12) + (self.u64() >> 12)
-        return (2 * j + 1 - 2**53) * 2.0**-53
+        """|m| by inversion of the triangular law."""
+        u = self.uniform_open()
+        return u / (1.0 + math.sqrt(1.0 - u))
 
     def poisson(self, mu):
         if mu < 10:
@@ -80,7 +83,8 @@ def generation(model, parents, key):
         acc = 0.0
         for _ in range(k):
             m = s.mismatch()
-            S = parents[s.index(n)] + parents[s.index(n)] + parents[s.index(n)]
+            a, b, c = s.index(n), s.index(n), s.index(n)
+            S = parents[a] + parents[b] + parents[c]
             acc += S / (m * m + S * S) if model.recursion == "scba" else S / (m * m)
         source = 0.0 if model.recursion == "term" else model.eta
         out.append(source + lam2 * acc)

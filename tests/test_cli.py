@@ -31,7 +31,7 @@ def _main(capsys, *argv):
         (["--lam", "0.1", "--T", "inf"], "T must be finite"),
         (["--lam", "0.1", "--T", "nan"], "T must be finite"),
         (["--lam", "0.1", "--T", "3", "--eta", "-1"], "eta must be positive"),
-        (["--lam", "0.1", "--T", "3", "--size", "1"], "size must be >= 2"),
+        (["--lam", "0.1", "--T", "3", "--size", "1"], "size must be in [2, 4294967296]"),
         (["--lam", "0.1", "--T", "3", "--generations", "-2"], "generations must be >= 0"),
         (["--lam", "0.1", "--T", "3", "--generations", "3", "--snapshot", "4"], "outside the run"),
         (["--lam", "0.1", "--T", "3", "--snapshot", "1,x"], "--snapshot takes generations"),

@@ -69,16 +69,22 @@ def test_poisson_is_exact_not_normal_at_small_mean():
     assert abs((draws == 0).mean() - p0) < 5 * np.sqrt(p0 * (1 - p0) / draws.size)
 
 
-def test_mismatch_is_triangular_and_never_zero():
+def test_mismatch_magnitude_follows_the_folded_triangular_law():
     m = rng.mismatch_sample(400_000, seed=2)
-    assert np.all(np.abs(m) < 1.0) and np.all(m != 0.0)
-    triangular = stats.triang(c=0.5, loc=-1.0, scale=2.0)
-    assert stats.kstest(m, triangular.cdf).pvalue > ALPHA
-    # the density at m = 0 is 1: it sets the resonance tail P(1/m^2 > y) ~ 2 y^(-1/2)
+    assert np.all(m < 1.0) and np.all(m > 0.0)
+    folded = stats.triang(c=0.0, loc=0.0, scale=1.0)  # density 2 (1 - x) on (0, 1)
+    assert stats.kstest(m, folded.cdf).pvalue > ALPHA
+    # the density of m at 0 is 1: it sets the resonance tail P(1/m^2 > y) ~ 2 y^(-1/2)
     y = 1e4
     tail = np.mean(1.0 / m**2 > y)
-    exact = triangular.cdf(y**-0.5) - triangular.cdf(-(y**-0.5))
+    exact = folded.cdf(y**-0.5)
     assert abs(tail - exact) < 5 * np.sqrt(exact / m.size)
+
+
+def test_mismatch_keeps_relative_precision_near_zero():
+    # u / (1 + sqrt(1 - u)) at the smallest u of the grid is u / 2, not a rounded-away 0
+    u = 0.5 * 2.0**-53
+    assert u / (1.0 + np.sqrt(1.0 - u)) == u / 2
 
 
 @njit
@@ -90,16 +96,14 @@ def _indices(key, n, count):
     return out
 
 
-@pytest.mark.parametrize("n", [2, 7, 1000])
-def test_indices_are_uniform(n):
-    idx = _indices(rng.generation_key(1, 1), n, 300_000)
+@pytest.mark.parametrize("n", [2, 7, 1000, 3 * 2**30 + 1, 2**32])
+def test_indices_are_uniform_and_match_exact_integer_arithmetic(n):
+    key = rng.generation_key(1, 1)
+    idx = _indices(key, n, 300_000)
     assert idx.min() >= 0 and idx.max() < n
-    counts = np.bincount(idx, minlength=n)
-    assert stats.chisquare(counts).pvalue > ALPHA
-
-
-def test_indices_stay_below_huge_n():
-    n = 2**40 + 3
-    idx = _indices(rng.generation_key(1, 2), n, 100_000)
-    assert idx.max() < n and idx.min() >= 0
-    assert stats.kstest(idx / n, "uniform").pvalue > ALPHA
+    if n <= 1000:
+        assert stats.chisquare(np.bincount(idx, minlength=n)).pvalue > ALPHA
+    else:
+        assert stats.kstest(idx / n, "uniform").pvalue > ALPHA
+    ref = reference.Stream(int(key), 0)
+    assert [int(i) for i in idx[:50]] == [ref.index(n) for _ in range(50)]

@@ -1,6 +1,7 @@
 """The Python API and the run directory: outputs, provenance, resume, refusals."""
 
 import json
+import re
 import signal
 
 import numpy as np
@@ -82,7 +83,7 @@ def test_complete_run_is_not_resumed_without_more_generations(tmp_path, metal):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"size": 1}, "size must be >= 2"),
+        ({"size": 1}, "size must be in [2, 4294967296]"),
         ({"size": 10.5}, "size must be an integer"),
         ({"generations": -1}, "generations must be >= 0"),
         ({"seed": -3}, "seed must be"),
@@ -94,7 +95,7 @@ def test_complete_run_is_not_resumed_without_more_generations(tmp_path, metal):
 )
 def test_bad_run_parameters_write_nothing(tmp_path, metal, kwargs, message):
     args = {"size": 100, "generations": 3, "out": tmp_path / "r", "progress": False, **kwargs}
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         popdyn.run(metal, **args)
     assert not (tmp_path / "r").exists()
 

@@ -3,7 +3,7 @@
 The private kernels write generation n+1 into an array they are given, in parallel over new
 samples, with no allocation in the loop. Sample ``i`` draws everything from its own
 counter-based stream (``popdyn.rng``), so its value does not depend on the thread count.
-Per decay term the stream is consumed in a fixed order: the mismatch (two numbers), then
+Per decay term the stream is consumed in a fixed order: the mismatch |m| (one number), then
 the three children (one number each).
 """
 
@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .._jit import njit, prange
-from ..rng import index_below, poisson, stream_start, triangular_mismatch
+from ..rng import index_below, mismatch_magnitude, poisson, stream_start
 
 
 @njit
@@ -24,11 +24,12 @@ def _term_count(state, T, exp_neg_T, fixed_terms):
 
 @njit
 def _children_sum(parents, state):
+    """S = Gamma_a + Gamma_b + Gamma_c of three uniform parents, summed in float64."""
     n = parents.size
     a, state = index_below(state, n)
     b, state = index_below(state, n)
     c, state = index_below(state, n)
-    return parents[a] + parents[b] + parents[c], state
+    return np.float64(parents[a]) + np.float64(parents[b]) + np.float64(parents[c]), state
 
 
 @njit(parallel=True)
@@ -48,7 +49,7 @@ def _generation(parents, out, key, T, fixed_terms, lam2, source, lorentzian):
         k, state = _term_count(state, T, exp_neg_T, fixed_terms)
         acc = 0.0
         for _ in range(k):
-            m, state = triangular_mismatch(state)
+            m, state = mismatch_magnitude(state)
             s, state = _children_sum(parents, state)
             acc += s / (m * m + s * s) if lorentzian else s / (m * m)
         out[i] = source + lam2 * acc
@@ -86,8 +87,8 @@ def baa_generation(model, parents, out, key, log_scale):
     return 3 * int(terms)
 
 
-def baa_initial(model, size):
+def baa_initial(model, size, dtype="float64"):
     """Generation 0: every sample equal to eta, stored as 1 in units of eta when rescaled."""
-    values = np.ones((1, size)) if model.rescaled else np.full((1, size), model.eta)
+    values = np.ones((1, size), dtype=dtype) if model.rescaled else np.full((1, size), model.eta, dtype=dtype)
     log_scale = math.log(model.eta) if model.rescaled else 0.0
     return values, log_scale

@@ -27,7 +27,7 @@ def _sum_w_beta(key, size, T, fixed_terms, lam2, beta):
         k, state = _term_count(state, T, exp_neg_T, fixed_terms)
         acc = 0.0
         for _ in range(k):
-            m, state = rng.triangular_mismatch(state)
+            m, state = rng.mismatch_magnitude(state)
             acc += 3.0 * (lam2 / (m * m)) ** beta
         out[i] = acc
     return out
