@@ -26,10 +26,11 @@ from .models import BAATree
 from .rng import generation_key
 
 
-def numpy_generation(parents, T, lam, rng, chunk=1 << 19):
+def numpy_generation(parents, T, lam, rng, chunk=1 << 22):
     """One generation of the term recursion in plain vectorized NumPy (for comparison only).
 
-    Per chunk of new samples: Poisson term counts, ``np.repeat`` to one row per term, the
+    Per chunk of new samples (chunks only bound the memory of the term arrays at large N):
+    Poisson term counts, ``np.repeat`` to one row per term, the
     triangular mismatch, three random parents per term, and ``np.bincount`` to sum the terms
     of each sample. Returns ``(out, edges)``.
     """
@@ -103,8 +104,9 @@ import numpy as np
 from popdyn.models import BAATree
 from popdyn.engine import initial_state, step
 size, T, lam, dtype = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 model = BAATree(lam=lam, T=T)
+step(model, initial_state(model, 1000, dtype=dtype), seed=1)  # compile first: its memory is not the population's
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 state = initial_state(model, size, dtype=dtype)
 t0 = time.perf_counter()
 row, _ = step(model, state, seed=1)

@@ -99,16 +99,16 @@ def index_below(state, n):
 
 
 @njit
-def mismatch_magnitude(state):
-    """``|m|`` for ``m = u1 + u2``, ``u1, u2 ~ U(-1/2, 1/2)``: density 2 (1 - x) on (0, 1).
+def inverse_mismatch(state):
+    """``1/|m|`` for ``m = u1 + u2``, ``u1, u2 ~ U(-1/2, 1/2)`` (|m| has density 2 (1 - x) on (0, 1)).
 
     By inversion of P(|m| <= x) = 1 - (1 - x)^2 from one open uniform u:
-    ``|m| = 1 - sqrt(1 - u) = u / (1 + sqrt(1 - u))``, the second form exact in relative terms
-    near 0, where the resonances are. The weights lam^2 / m^2 need only ``|m|``; ``|m| >= 2^-54``,
-    so ``1/m^2`` is always finite.
+    ``|m| = 1 - sqrt(1 - u) = u / (1 + sqrt(1 - u))``, so ``1/|m| = (1 + sqrt(1 - u)) / u``, exact in
+    relative terms near |m| = 0, where the resonances are. The weights lam^2 / m^2 need only |m|;
+    ``u >= 2^-54``, so 1/|m| is always finite. Returning the inverse spares the kernels a division.
     """
     u, state = uniform_open(state)
-    return u / (1.0 + math.sqrt(1.0 - u)), state
+    return (1.0 + math.sqrt(1.0 - u)) / u, state
 
 
 @njit
@@ -169,7 +169,8 @@ def poisson_sample(mu, size, seed=0):
 @njit
 def _mismatch_batch(key, out):
     for i in range(out.size):
-        out[i], _ = mismatch_magnitude(stream_start(key, i))
+        r, _ = inverse_mismatch(stream_start(key, i))
+        out[i] = 1.0 / r
 
 
 def mismatch_sample(size, seed=0):

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .._jit import njit, prange
-from ..rng import index_below, mismatch_magnitude, poisson, stream_start
+from ..rng import index_below, inverse_mismatch, poisson, stream_start
 
 
 @njit
@@ -49,9 +49,13 @@ def _generation(parents, out, key, T, fixed_terms, lam2, source, lorentzian):
         k, state = _term_count(state, T, exp_neg_T, fixed_terms)
         acc = 0.0
         for _ in range(k):
-            m, state = mismatch_magnitude(state)
+            r, state = inverse_mismatch(state)  # 1/|m|
             s, state = _children_sum(parents, state)
-            acc += s / (m * m + s * s) if lorentzian else s / (m * m)
+            if lorentzian:
+                q = s * r
+                acc += q * r / (1.0 + q * q)  # = S / (m^2 + S^2)
+            else:
+                acc += s * r * r  # = S / m^2
         out[i] = source + lam2 * acc
         terms += k
     return terms

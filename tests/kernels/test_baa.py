@@ -27,8 +27,8 @@ def _sum_w_beta(key, size, T, fixed_terms, lam2, beta):
         k, state = _term_count(state, T, exp_neg_T, fixed_terms)
         acc = 0.0
         for _ in range(k):
-            m, state = rng.mismatch_magnitude(state)
-            acc += 3.0 * (lam2 / (m * m)) ** beta
+            r, state = rng.inverse_mismatch(state)
+            acc += 3.0 * (lam2 * r * r) ** beta
         out[i] = acc
     return out
 
