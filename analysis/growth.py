@@ -49,8 +49,24 @@ def andrews_lags(residuals):
     return int(min(n - 1, math.ceil(1.1447 * (a * n) ** (1.0 / 3.0))))
 
 
+class _Lambda:
+    """The paper's Lambda from a growth v per generation: gamma_n ~ Lambda^(2n), so Lambda = exp(v/2)."""
+
+    @property
+    def ln_Lambda(self):
+        return self.v / 2.0
+
+    @property
+    def Lambda(self):
+        return math.exp(self.v / 2.0)
+
+    @property
+    def Lambda_interval(self):
+        return tuple(math.exp(x / 2.0) for x in self.interval)
+
+
 @dataclass(frozen=True)
-class GrowthFit:
+class GrowthFit(_Lambda):
     """Growth per generation of one column of a run's table.
 
     Attributes
@@ -84,18 +100,6 @@ class GrowthFit:
     adf_pvalue: float
     confidence: float = 0.95
     statsmodels_summary: str = field(default="", repr=False, compare=False)
-
-    @property
-    def ln_Lambda(self):
-        return self.v / 2.0
-
-    @property
-    def Lambda(self):
-        return math.exp(self.v / 2.0)
-
-    @property
-    def Lambda_interval(self):
-        return tuple(math.exp(x / 2.0) for x in self.interval)
 
     def summary(self, exact_v=None):
         lo, hi = self.interval
@@ -185,7 +189,7 @@ def _adf_pvalue(gen, y):
 
 
 @dataclass(frozen=True)
-class SeedCombination:
+class SeedCombination(_Lambda):
     """Growth combined over independent seeds of one parameter point.
 
     Attributes
@@ -205,14 +209,6 @@ class SeedCombination:
     consistency_pvalue: float
     size: int
     confidence: float = 0.95
-
-    @property
-    def Lambda(self):
-        return math.exp(self.v / 2.0)
-
-    @property
-    def Lambda_interval(self):
-        return tuple(math.exp(x / 2.0) for x in self.interval)
 
     def summary(self):
         lo, hi = self.interval

@@ -13,7 +13,10 @@ and m(beta) = inf for beta >= 1/2. The coordination law does not enter: only E[k
 The paper's Lambda of Eq. 27 follows from gamma_{n+1} / gamma_n -> Lambda^2, so
 Lambda = exp(v / 2); the transition Lambda = 1 is v = 0.
 
-This module is the small first part of the spectrum; the transition issue extends it.
+A finite population of N samples measures less than v: Brunet & Derrida (Phys. Rev. E 56,
+2597 (1997)) predict v_N = v - pi^2 beta*^2 v''(beta*) / (2 L^2) with v(beta) = ln m(beta)/beta
+and L = ln N, refined to L = ln N + 3 ln ln N by Brunet, Derrida, Mueller & Munier (2006);
+at beta*, beta*^2 v''(beta*) = beta* (ln m)''(beta*).
 """
 
 import math
@@ -41,6 +44,11 @@ def _dln_m(lam, beta):
     return 2.0 * math.log(lam) + 2.0 / (1.0 - 2.0 * beta) + 1.0 / (1.0 - beta)
 
 
+def d2ln_m(beta):
+    """(ln m)''(beta) = 4/(1 - 2 beta)^2 + 1/(1 - beta)^2 (independent of lam and T)."""
+    return 4.0 / (1.0 - 2.0 * beta) ** 2 + 1.0 / (1.0 - beta) ** 2
+
+
 @dataclass(frozen=True)
 class TreeGrowth:
     """Exact typical growth of the linear recursion on the tree.
@@ -64,6 +72,11 @@ class TreeGrowth:
     @property
     def phase(self):
         return "metal" if self.v > 0 else "insulator"
+
+    def finite_population(self, N, refined=True):
+        """The Brunet-Derrida prediction v_N for a population of N (see the module docstring)."""
+        L = math.log(N) + (3.0 * math.log(math.log(N)) if refined else 0.0)
+        return self.v - math.pi**2 * self.beta_star * d2ln_m(self.beta_star) / (2.0 * L * L)
 
 
 def exact_growth(model):
@@ -91,6 +104,48 @@ def exact_growth(model):
     return TreeGrowth(lam, T, v, beta, math.exp(v / 2.0))
 
 
+@dataclass(frozen=True)
+class Transition:
+    """The exact transition of the BAA tree at one lam.
+
+    Attributes
+    ----------
+    lam, Tc : float
+    beta_c : float
+        The minimizer of ln m at Tc (0 when lam >= exp(-3/2): the branching threshold).
+    C2 : float
+        1 / (Tc lam ln(1/lam)), the constant of BAA Eq. 28.
+    C2_leading_log : float
+        Its leading-log limit 6e; C2 = 6e (1 - 1/ln(1/lam) + ...).
+    """
+
+    lam: float
+    Tc: float
+    beta_c: float
+    C2: float
+    C2_leading_log: float = 6.0 * math.e
+
+
+def _beta_c(lam):
+    c = -2.0 * math.log(lam)
+    if c <= 3.0:
+        return 0.0
+    return 2.0 * (c - 3.0) / (3.0 * c - 4.0 + math.sqrt(c * c + 16.0))
+
+
+def transition(lam):
+    """Tc, beta_c and C2 of the BAA tree at ``lam`` (see ``critical_temperature``).
+
+    Examples
+    --------
+    >>> t = transition(1e-4)
+    >>> round(t.Tc, 3), round(t.C2, 4)
+    (74.174, 14.6378)
+    """
+    tc = critical_temperature(lam)
+    return Transition(lam, tc, _beta_c(lam), 1.0 / (tc * lam * math.log(1.0 / lam)))
+
+
 def critical_temperature(lam):
     """Exact Tc of the BAA tree model: the T at which min_beta ln m(beta) = 0.
 
@@ -106,8 +161,8 @@ def critical_temperature(lam):
     """
     if not 0.0 < lam < 1.0:
         raise ValueError(f"lam must lie in (0, 1), got {lam}")
-    c = -2.0 * math.log(lam)
-    if c <= 3.0:
+    b = _beta_c(lam)
+    if b == 0.0:
         return 1.0 / 3.0
-    b = 2.0 * (c - 3.0) / (3.0 * c - 4.0 + math.sqrt(c * c + 16.0))
+    c = -2.0 * math.log(lam)
     return math.exp(c * b + math.log1p(-2.0 * b) + math.log1p(-b)) / 3.0

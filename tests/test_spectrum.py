@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from popdyn.models import BAATree
-from popdyn.spectrum import critical_temperature, exact_growth, ln_m
+from popdyn.spectrum import critical_temperature, d2ln_m, exact_growth, ln_m, transition
 
 
 @pytest.mark.parametrize("lam, T", [(0.01, 3.3), (0.01, 1.0), (1e-4, 96.0), (0.1, 0.5), (1e-6, 1e5)])
@@ -50,3 +50,39 @@ def test_tc_is_monotone_and_approaches_leading_log():
 
 def test_extinct_tree_has_minus_infinite_growth():
     assert exact_growth(BAATree(lam=0.01, T=0.3)).v == -math.inf
+
+
+def test_c2_approaches_6e_at_the_leading_log_rate():
+    """Leading-log algebra: C2 = 6e (1 - 1/ln(1/lam) + O(ln(1/lam)^-2))."""
+    for lam in (1e-12, 1e-50, 1e-100, 1e-300):
+        ell = math.log(1 / lam)
+        t = transition(lam)
+        assert math.isfinite(t.Tc) and t.C2_leading_log == pytest.approx(6 * math.e)
+        assert (t.C2 / (6 * math.e) - 1) * ell == pytest.approx(-1.0, abs=1.0 / ell)
+
+
+def test_brunet_derrida_prediction_reproduces_background_numbers():
+    g = exact_growth(BAATree(lam=0.01, T=3.3))
+    assert [round(g.finite_population(N), 2) for N in (1e4, 1e5, 1e6)] == [1.12, 1.32, 1.44]
+    # beta*^2 v''(beta*) = beta* (ln m)''(beta*): check the identity by finite differences
+    b, h = g.beta_star, 1e-4
+    v = lambda x: float(ln_m(0.01, 3.3, x)) / x  # noqa: E731
+    vpp = (v(b + h) - 2 * v(b) + v(b - h)) / h**2
+    assert b * b * vpp == pytest.approx(b * d2ln_m(b), rel=1e-5)
+
+
+def test_spectrum_cli(capsys):
+    from popdyn.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["spectrum", "--lam", "0.1,0.01,1e-4,1e-6", "--tc", "--json"])
+    assert exit_info.value.code == 0
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["lam"] for r in rows] == [0.1, 0.01, 1e-4, 1e-6]
+    for r in rows:
+        assert abs(exact_growth(BAATree(lam=r["lam"], T=r["Tc"])).v) < 1e-10
+    with pytest.raises(SystemExit) as exit_info:
+        main(["spectrum", "--lam", "2", "--tc"])
+    assert exit_info.value.code == 2 and "lam must lie in (0, 1)" in capsys.readouterr().err

@@ -1,0 +1,126 @@
+"""The transition read off populations: Tc_N where the measured growth v_N(T) crosses 0.
+
+At each temperature the growth v = 2 ln Lambda of several seeds is averaged (standard error
+from their scatter, or the HAC error of a single seed). Near the crossing v_N is close to
+linear in ln T, so a weighted straight line v = a + b ln T through the points gives
+Tc_N = exp(-a / b); its interval comes from a parametric bootstrap of the per-temperature
+means. A finite population biases v_N low (BACKGROUND section 3), so Tc_N lies above the
+exact Tc: the report puts the two side by side.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from popdyn.spectrum import transition
+
+from .growth import fit_growth
+
+
+@dataclass(frozen=True)
+class TransitionEstimate:
+    """Tc_N of a population of N samples, beside the exact Tc.
+
+    Attributes
+    ----------
+    Tc : float
+        Where the fitted v_N(T) crosses 0.
+    interval : tuple
+        Parametric-bootstrap interval at ``confidence``.
+    points : pandas.DataFrame
+        Per temperature: ``T``, ``v`` (mean over seeds), ``stderr``, ``seeds``.
+    exact_Tc : float or None
+    size : int or None
+    lam : float or None
+    bracketed : bool
+        Whether the points change sign (otherwise Tc_N is an extrapolation).
+    """
+
+    Tc: float
+    interval: tuple
+    slope: float
+    points: pd.DataFrame
+    exact_Tc: float = None
+    size: int = None
+    lam: float = None
+    bracketed: bool = True
+    confidence: float = 0.95
+
+    def summary(self):
+        lo, hi = self.interval
+        text = (f"population Tc_N = {self.Tc:.5g}, {self.confidence:.0%} interval [{lo:.5g}, {hi:.5g}] "
+                f"(N = {self.size}, {len(self.points)} temperatures, dv/dlnT = {self.slope:.3g})")
+        if self.exact_Tc is not None:
+            text += f"; exact Tc = {self.exact_Tc:.6g}, Tc_N / Tc = {self.Tc / self.exact_Tc:.4f}"
+        if not self.bracketed:
+            text += "; WARNING: v_N does not change sign over these temperatures, Tc_N is extrapolated"
+        return text
+
+
+def _line_root(lnT, v, w):
+    b, a = np.polyfit(lnT, v, 1, w=w)
+    return -a / b, b
+
+
+def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, size=None, lam=None):
+    """Tc_N from per-temperature growth rates.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Columns ``T``, ``v`` and ``stderr`` (at least two temperatures, stderr > 0), and
+        optionally ``seeds`` (the stderr then comes from that many seeds: Student-t deviates).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"T": [1.5, 2.0, 2.5], "v": [-0.3, 0.0, 0.25], "stderr": [0.05, 0.05, 0.05]})
+    >>> round(crossing(p).Tc, 3)
+    1.988
+    """
+    p = points.sort_values("T").reset_index(drop=True)
+    if len(p) < 2:
+        raise ValueError("a crossing needs growth rates at two temperatures at least")
+    if not np.all(p["stderr"] > 0):
+        raise ValueError("every temperature needs a positive standard error (two seeds, or a HAC error)")
+    lnT, v, se = np.log(p["T"].to_numpy()), p["v"].to_numpy(), p["stderr"].to_numpy()
+    # a standard error from k seeds is itself uncertain: draw Student-t(k - 1) deviates, normal for HAC errors
+    dof = (p["seeds"].to_numpy() - 1.0) if "seeds" in p else np.full(len(p), np.inf)
+    dof = np.where(dof >= 1, dof, np.inf)
+    root, slope = _line_root(lnT, v, 1 / se)
+    rng = np.random.default_rng(seed)
+    roots = np.array([_line_root(lnT, v + se * rng.standard_t(dof), 1 / se)[0] for _ in range(n_bootstrap)])
+    a = 1 - confidence
+    lo, hi = np.exp(np.quantile(roots, [a / 2, 1 - a / 2]))
+    bracketed = bool(v.min() < 0 < v.max())
+    return TransitionEstimate(float(math.exp(root)), (float(lo), float(hi)), float(slope), p, exact_Tc, size, lam,
+                              bracketed, confidence)
+
+
+def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0.95):
+    """Tc_N from runs of the term recursion across T at one lam and N (seeds are combined)."""
+    if not runs:
+        raise ValueError("no runs given")
+    keys = {(r.model.lam, r.size, r.model.recursion, r.model.coordination) for r in runs}
+    if len(keys) != 1:
+        raise ValueError("the runs of a transition must share lam, N, recursion and coordination; got "
+                         + "; ".join(f"lam={k[0]:g} N={k[1]} {k[2]}/{k[3]}" for k in sorted(keys)))
+    lam, size, recursion, _ = keys.pop()
+    if recursion != "term":
+        raise ValueError(f"the transition is read off the term recursion, not {recursion!r}")
+    rows = []
+    for r in runs:
+        g = fit_growth(r.table, column, burn_in=burn_in, size=r.size)
+        rows.append({"T": r.model.T, "v": g.v, "hac_stderr": g.stderr})
+    per_run = pd.DataFrame(rows)
+    grouped = per_run.groupby("T")
+    points = pd.DataFrame({
+        "v": grouped["v"].mean(),
+        "seeds": grouped["v"].size(),
+        "stderr": grouped["v"].std(ddof=1) / np.sqrt(grouped["v"].size()),
+    }).reset_index()
+    single = points["seeds"] < 2
+    points.loc[single, "stderr"] = grouped["hac_stderr"].first()[points.loc[single, "T"]].to_numpy()
+    return crossing(points, confidence=confidence, exact_Tc=transition(lam).Tc, size=size, lam=lam)

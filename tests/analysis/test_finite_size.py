@@ -1,0 +1,26 @@
+"""The finite-population study: bookkeeping on a tiny study, and the N read-off on a known trend."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.finite_size import extrapolate, finite_population_study, population_tc, sizes_for_tc_within
+
+
+def test_tiny_study_has_every_column_and_the_exact_values():
+    study = finite_population_study(0.1, sizes=(200, 400, 800), ratios=(1.0, 1.6), seeds=(1, 2), generations=20)
+    assert len(study) == 6
+    at_tc = study[study["T_over_Tc"] == 1.0]
+    assert np.allclose(at_tc["v_exact"], 0.0, atol=1e-10)
+    assert np.all(study["v_bd_refined"] < study["v_exact"]) and np.all(study["stderr"] > 0)
+    assert set(population_tc(study).columns) >= {"N", "Tc_N", "lo", "hi", "Tc_N_over_Tc"}
+    assert len(extrapolate(study)) == 2
+
+
+def test_n_for_tc_within_ten_percent_on_a_known_trend():
+    A = 40.0  # Tc_N / Tc - 1 = A / (ln N)^2: within 10 % when ln N = sqrt(A / 0.1) = 20
+    N = np.array([1e3, 1e4, 1e5, 1e6])
+    table = pd.DataFrame({"N": N, "Tc_N_over_Tc": 1 + A / np.log(N) ** 2})
+    assert sizes_for_tc_within(table, 0.01) == pytest.approx(math.exp(20.0), rel=1e-6)

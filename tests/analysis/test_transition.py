@@ -1,0 +1,46 @@
+"""The transition read-off on synthetic growth rates with a known crossing, and on real runs."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import popdyn
+from analysis.transition import crossing, transition_from_runs
+
+
+def _synthetic(rng, Tc=2.0, slope=1.5, seeds=4, noise=0.1):
+    T = np.array([1.4, 1.7, 2.0, 2.4, 2.8])
+    v = slope * np.log(T / Tc)[:, None] + noise * rng.standard_normal((len(T), seeds))
+    return pd.DataFrame({"T": T, "v": v.mean(axis=1), "stderr": v.std(axis=1, ddof=1) / math.sqrt(seeds),
+                         "seeds": seeds})
+
+
+def test_crossing_recovers_a_known_tc_with_nominal_coverage():
+    rng = np.random.default_rng(3)
+    replicas, hits = 300, 0
+    for i in range(replicas):
+        est = crossing(_synthetic(rng), n_bootstrap=300, seed=i)
+        hits += est.interval[0] <= 2.0 <= est.interval[1]
+        assert est.bracketed
+    assert abs(hits / replicas - 0.95) < 3 * math.sqrt(0.05 * 0.95 / replicas)
+
+
+def test_unbracketed_points_are_flagged():
+    p = pd.DataFrame({"T": [1.0, 1.2], "v": [-0.5, -0.3], "stderr": [0.05, 0.05]})
+    est = crossing(p)
+    assert not est.bracketed and "extrapolated" in est.summary()
+
+
+def test_transition_from_runs_at_lam_0_1():
+    """lam = 0.1 (exact Tc = 0.4019): small populations give Tc_N above the exact value."""
+    runs = [popdyn.run(popdyn.BAATree(lam=0.1, T=T), size=3000, generations=60, seed=s, progress=False)
+            for T in (0.45, 0.55, 0.65) for s in (1, 2)]
+    est = transition_from_runs(runs)
+    assert est.exact_Tc == pytest.approx(0.4019093633, rel=1e-9)
+    assert est.size == 3000 and len(est.points) == 3
+    assert est.interval[0] < est.Tc < est.interval[1]
+    with pytest.raises(ValueError, match="share lam"):
+        transition_from_runs(runs + [popdyn.run(popdyn.BAATree(lam=0.2, T=0.5), size=3000, generations=5,
+                                                progress=False)])
