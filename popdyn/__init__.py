@@ -15,6 +15,7 @@ from .runs import Run, load, resume, run
 from .spectrum import critical_temperature, exact_growth
 
 __all__ = [
+    "__version__",
     "BAATree",
     "ConfigError",
     "Run",

@@ -6,7 +6,6 @@ Ctrl-C into a clean checkpoint. The numbers come from ``popdyn.engine``.
 
 import contextlib
 import datetime
-import math
 import platform
 import signal
 import subprocess

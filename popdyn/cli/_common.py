@@ -1,0 +1,62 @@
+"""Helpers shared by the commands: the command group, list parsing, JSON output."""
+
+import math
+
+import click
+
+from ..errors import ConfigError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="popdyn")
+def cli():
+    """Population dynamics on the Cayley tree of Basko, Aleiner & Altshuler (many-body localization).
+
+    Units: the level spacing delta_zeta = 1. Run `popdyn COMMAND --help` for each command.
+    """
+
+
+def _parse_generations(text):
+    """'1,2,5-8' -> [1, 2, 5, 6, 7, 8]."""
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        lo, sep, hi = part.partition("-")
+        try:
+            out.extend(range(int(lo), int(hi) + 1) if sep else [int(lo)])
+        except ValueError:
+            raise ConfigError(f"--snapshot takes generations like 1,2,10-12; cannot read {part!r}") from None
+    return out
+
+
+def _parse_floats(text, option):
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"{option} takes a list of numbers like 0.1,0.01; cannot read {text!r}") from None
+    if not values:
+        raise ConfigError(f"{option} needs at least one number")
+    return values
+
+
+def _parse_ints(text, option, low):
+    """'1e5,1e6' -> [100000, 1000000], each an integer >= low."""
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"{option} takes a list of numbers like 1e5,1e6; cannot read {text!r}") from None
+    if not values or any(not math.isfinite(v) or v != int(v) or v < low for v in values):
+        raise ConfigError(f"{option} takes integers >= {low} like 1e5,1e6; got {text!r}")
+    return [int(v) for v in values]
+
+
+def _json_safe(x):
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x

@@ -1,0 +1,100 @@
+"""`popdyn bench`: benchmarks of the kernels."""
+
+import json
+import os
+import sys
+
+import click
+
+from ..errors import ConfigError
+from ._common import _json_safe, _parse_ints, cli
+
+
+@cli.command("bench")
+@click.option("--sizes", default="1e5,1e6,1e7", show_default=True, help="Population sizes N.")
+@click.option("--threads", "threads_text", default="1,2", show_default=True, help="Numba thread counts.")
+@click.option("--recursions", default="term,linear,scba", show_default=True, help="Recursions to time.")
+@click.option("--T", "T", type=float, default=20.0, show_default=True, help="Temperature (mean decay terms per sample).")
+@click.option("--lam", type=float, default=0.01, show_default=True, help="Interaction lambda.")
+@click.option("--repeats", type=int, default=5, show_default=True, help="Timed generations per point (median quoted).")
+@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
+              help="Storage of the population.")
+@click.option("--numpy/--no-numpy", default=True, show_default=True,
+              help="Time the plain vectorized NumPy generation beside the kernel.")
+@click.option("--c-reference", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="C reference source (e.g. ../shared/bench/ref.c): built with gcc -O3 -fopenmp and timed alike.")
+@click.option("--memory", default="", metavar="N:DTYPE,...",
+              help="Also time one full generation in a fresh process and report its peak memory, e.g. "
+                   "1e8:float64,1e9:float32.")
+@click.option("--compile-time", is_flag=True, help="Also time a first `popdyn run` with an empty numba cache and a "
+                                                   "second with it filled.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="New directory for bench.json and bench.png (default: bench-<date-time>).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON on stdout.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy, c_reference, memory, compile_time,
+                  out, as_json, progress):
+    """Benchmark the generation kernels: edges/s (one edge = one child sample gathered).
+
+    For each N, thread count and recursion: the median over --repeats generations of the
+    numba kernel, beside a plain vectorized NumPy generation (term recursion) and, with
+    --c-reference, the naive C reference, all measured in this one run: compare the ratios,
+    not absolute speeds across runs (shared machines drift by factors of several).
+
+    \b
+    Examples:
+      popdyn bench
+      popdyn bench --sizes 1e5,1e6,1e7 --c-reference ../shared/bench/ref.c --json
+      popdyn bench --sizes 1e6 --recursions term --memory 1e8:float64,1e9:float32
+    """
+    import datetime
+    from pathlib import Path
+
+    from tqdm.auto import tqdm
+
+    from .. import bench
+    from ..models import BAATree
+    from ..runs import set_threads
+
+    size_list = _parse_ints(sizes, "--sizes", 2)
+    thread_list = _parse_ints(threads_text, "--threads", 1)
+    for t in thread_list:
+        set_threads(t)
+    recursion_list = [r.strip() for r in recursions.split(",") if r.strip()]
+    for r in recursion_list:
+        BAATree(lam=lam, T=T, recursion=r)  # validates lam, T and the recursion names
+    if repeats < 1:
+        raise ConfigError(f"--repeats must be at least 1, got {repeats}")
+    probes = []
+    for item in filter(None, (x.strip() for x in memory.split(","))):
+        n, _, kind = item.partition(":")
+        if kind not in ("float64", "float32"):
+            raise ConfigError(f"--memory takes N:float64 or N:float32 items, got {item!r}")
+        probes.append((_parse_ints(n, "--memory", 2)[0], kind))
+    out = Path(out or datetime.datetime.now().strftime("bench-%Y%m%d-%H%M%S"))
+    if out.exists() and any(out.iterdir()):
+        raise ConfigError(f"{out} already exists and is not empty; choose a new --out")
+    c_binary = bench.build_c_reference(c_reference) if c_reference else None
+    total = len(size_list) * len(thread_list) * len(recursion_list)
+    bar = tqdm(total=total, disable=not progress, file=sys.stderr, unit="point", leave=False)
+    rows = bench.run_benchmark(size_list, thread_list, recursion_list, T=T, lam=lam, repeats=repeats, numpy=numpy,
+                               c_binary=c_binary, dtype=dtype, progress=lambda row: bar.update(1))
+    bar.close()
+    doc = {"rows": rows, "memory": [bench.memory_probe(n, T, lam, kind) for n, kind in probes],
+           "compile": bench.compile_times(T, lam) if compile_time else None,
+           "machine": {"cpus": os.cpu_count(), "numba_threads": max(thread_list)}}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(_json_safe(doc), indent=2) + "\n")
+    bench.plot_rates(rows, out / "bench.png")
+    if as_json:
+        click.echo(json.dumps(_json_safe(doc), indent=2))
+        return
+    click.echo(bench.format_rows(rows))
+    for m in doc["memory"]:
+        click.echo(f"one generation at N={m['size']:.0e} ({m['dtype']}): {m['wall_s']:.1f} s wall, "
+                   f"{m['edges_per_s']:.3g} edges/s, peak memory {m['peak_rss_bytes'] / 2**30:.2f} GiB "
+                   f"({m['bytes_per_sample']:.1f} bytes per sample)")
+    if doc["compile"]:
+        c = doc["compile"]
+        click.echo(f"popdyn run, empty numba cache: {c['first_run_s']:.1f} s; cached: {c['cached_run_s']:.1f} s")
+    click.echo(f"results: {out / 'bench.json'}  plot: {out / 'bench.png'}")

@@ -1,0 +1,197 @@
+"""The exact answer and the transition: `popdyn spectrum`, `transition`, `finite-n`, `metallic`."""
+
+import json
+import math
+import sys
+
+import click
+import numpy as np
+
+from ..errors import ConfigError
+from ._common import _json_safe, _parse_floats, _parse_ints, cli
+
+
+@cli.command("spectrum")
+@click.option("--lam", "lam_text", required=True, metavar="LAM[,LAM...]", help="Interaction lambda(s), 0 < lam < 1.")
+@click.option("--T", "T", type=float, default=None, help="Temperature: print v, beta*, Lambda and ln m(beta).")
+@click.option("--tc", is_flag=True, help="Print the exact Tc, beta_c and C2 = 1/(Tc lam ln(1/lam)) instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def spectrum_command(lam_text, T, tc, as_json):
+    """The exact tree answer (BACKGROUND.md section 3): no population involved.
+
+    With --T: the typical growth v = min_beta ln m(beta)/beta, its minimizer beta*, the paper's
+    Lambda = exp(v/2), ln m(beta) on a grid, and the Brunet-Derrida prediction of what a
+    population of N samples measures. With --tc: the transition temperature Tc (closed form,
+    exact to rounding), beta_c, and C2 of BAA Eq. 28 beside its leading-log limit 6e.
+
+    \b
+    Examples:
+      popdyn spectrum --lam 0.01 --T 3.3
+      popdyn spectrum --lam 0.1,0.01,1e-4,1e-6 --tc
+    """
+    from ..models import BAATree
+    from ..spectrum import exact_growth, ln_m, transition
+
+    lams = _parse_floats(lam_text, "--lam")
+    if tc == (T is not None):
+        raise ConfigError("give either --T T (growth at one temperature) or --tc (the transition)")
+    for lam in lams:
+        BAATree(lam=lam, T=T if T is not None else 1.0)  # validates lam and T
+    if tc:
+        rows = [vars(transition(lam)) for lam in lams]
+        if as_json:
+            click.echo(json.dumps(_json_safe(rows), indent=2))
+            return
+        click.echo(f"{'lam':>10} {'Tc':>14} {'beta_c':>8} {'C2':>9} {'C2/6e':>7}")
+        for r in rows:
+            click.echo(f"{r['lam']:>10.3g} {r['Tc']:>14.10g} {r['beta_c']:>8.5f} {r['C2']:>9.5f} "
+                       f"{r['C2'] / r['C2_leading_log']:>7.4f}")
+        click.echo("C2 -> 6e = 16.3097 as lam -> 0, as 6e (1 - 1/ln(1/lam)); Tc = 1/3 (branching) for lam >= exp(-3/2)")
+        return
+    docs = []
+    for lam in lams:
+        g = exact_growth(BAATree(lam=lam, T=T))
+        beta = np.round(np.linspace(0.05, 0.45, 9), 2)
+        doc = {"lam": lam, "T": T, "v": g.v, "beta_star": g.beta_star, "Lambda": g.Lambda, "phase": g.phase,
+               "T_over_Tc": T / transition(lam).Tc,
+               "ln_m": {f"{b:.2f}": float(ln_m(lam, T, b)) for b in beta},
+               "v_N_brunet_derrida": {f"1e{k}": g.finite_population(10.0**k) for k in range(3, 10)}
+               if math.isfinite(g.v) else {}}
+        docs.append(doc)
+    if as_json:
+        click.echo(json.dumps(_json_safe(docs if len(docs) > 1 else docs[0]), indent=2))
+        return
+    for d in docs:
+        click.echo(f"lam={d['lam']:g} T={d['T']:g} (T/Tc={d['T_over_Tc']:.4g}): v={d['v']:.6g} per generation, "
+                   f"beta*={d['beta_star']:.5f}, Lambda={d['Lambda']:.5g} -> {d['phase']}")
+        click.echo("  ln m(beta): " + "  ".join(f"{b}:{v:.4g}" for b, v in d["ln_m"].items()))
+        if d["v_N_brunet_derrida"]:
+            click.echo("  population of N measures about (Brunet-Derrida, ln N + 3 ln ln N): "
+                       + "  ".join(f"N={k}:{v:.3f}" for k, v in d["v_N_brunet_derrida"].items()))
+
+
+@cli.command("transition")
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--burn-in", type=int, default=None, help="First generation of the growth fits (default: half the run).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def transition_command(run_dirs, burn_in, as_json):
+    """Tc_N read off populations, beside the exact Tc.
+
+    RUN_DIRs: runs of the term recursion at one lam and N, across temperatures T around the
+    transition, one or more seeds each. The growth v = 2 ln Lambda of each run is fitted (as
+    in `popdyn fit`), averaged over seeds at each T, and Tc_N is where a weighted line in ln T
+    crosses v = 0, with a parametric-bootstrap interval from the spread across seeds.
+
+    \b
+    Example:
+      for T in 1.6 1.9 2.2; do for s in 1 2 3; do
+        popdyn run --lam 0.01 --T $T --size 100000 --generations 200 --seed $s --out runs/tc/T$T-s$s; done; done
+      popdyn transition runs/tc/*
+    """
+    from analysis.transition import transition_from_runs
+
+    from .. import runs
+
+    try:
+        est = transition_from_runs([runs.load(d) for d in run_dirs], burn_in=burn_in)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if as_json:
+        doc = {"lam": est.lam, "size": est.size, "Tc_N": est.Tc, "interval": list(est.interval),
+               "confidence": est.confidence, "exact_Tc": est.exact_Tc, "bracketed": est.bracketed,
+               "points": est.points.to_dict("records")}
+        click.echo(json.dumps(_json_safe(doc), indent=2))
+        return
+    click.echo(est.points.to_string(index=False, float_format=lambda x: f"{x:.5g}"))
+    click.echo(est.summary())
+
+
+@cli.command("finite-n")
+@click.option("--lam", type=float, required=True, help="Interaction lambda, 0 < lam < 1.")
+@click.option("--sizes", default="1e3,1e4,1e5", show_default=True, help="Population sizes N.")
+@click.option("--ratios", default="1,1.3,1.6,2", show_default=True, help="Temperatures T / Tc.")
+@click.option("--seeds", type=int, default=3, show_default=True, help="Independent runs per (T, N).")
+@click.option("--generations", "-G", type=int, default=200, show_default=True,
+              help="Generations per run (the first half is burn-in).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+def finite_n_command(lam, sizes, ratios, seeds, generations, as_json, progress):
+    """How far a population of N samples is from the exact answer, and how well Brunet-Derrida explains it.
+
+    For every N and T = r Tc: the measured growth v_N of ln gamma_n (mean over seeds) beside
+    the exact v and the Brunet-Derrida predictions (L = ln N, and L = ln N + 3 ln ln N); per N,
+    the population's Tc_N with its interval; per T, the extrapolation v_N = v_inf - c/L^2.
+    Runs are kept in memory (nothing is written).
+
+    \b
+    Example:
+      popdyn finite-n --lam 0.01 --sizes 1e3,1e4,1e5,1e6 --ratios 1,1.3,1.6,2
+    """
+    from tqdm.auto import tqdm
+
+    from analysis.finite_size import extrapolate, finite_population_study, population_tc, sizes_for_tc_within
+
+    from ..models import BAATree
+
+    size_list = _parse_ints(sizes, "--sizes", 2)
+    ratio_list = _parse_floats(ratios, "--ratios")
+    BAATree(lam=lam, T=1.0)
+    if any(r <= 0 for r in ratio_list) or seeds < 2 or generations < 8:
+        raise ConfigError("--ratios must be positive, --seeds >= 2 and --generations >= 8")
+    bar = tqdm(total=len(size_list) * len(ratio_list), disable=not progress, file=sys.stderr, leave=False)
+    study = finite_population_study(lam, size_list, ratio_list, seeds=tuple(range(1, seeds + 1)),
+                                    generations=generations, progress=lambda row: bar.update(1))
+    bar.close()
+    tcs = population_tc(study) if len(ratio_list) >= 2 else None
+    extra = extrapolate(study)
+    needed = sizes_for_tc_within(tcs, lam) if tcs is not None else float("nan")
+    if as_json:
+        doc = {"lam": lam, "study": study.to_dict("records"), "extrapolation": extra.to_dict("records"),
+               "Tc_N": tcs.to_dict("records") if tcs is not None else None, "N_for_Tc_within_10_percent": needed}
+        click.echo(json.dumps(_json_safe(doc), indent=2))
+        return
+    fmt = lambda x: f"{x:.4g}"  # noqa: E731
+    click.echo(study.drop(columns=["lam"]).to_string(index=False, float_format=fmt))
+    if len(extra):
+        click.echo("\nextrapolation v_N = v_inf - c / (ln N + 3 ln ln N)^2:")
+        click.echo(extra.to_string(index=False, float_format=fmt))
+    if tcs is not None:
+        click.echo("\npopulation Tc_N (exact Tc = " + fmt(study["T"].iloc[0] / study["T_over_Tc"].iloc[0]) + "):")
+        click.echo(tcs.to_string(index=False, float_format=fmt))
+        click.echo(f"N for Tc_N within 10 % of Tc, by the measured trend of ln(Tc_N/Tc - 1) in ln ln N: {needed:.3g}")
+
+
+@cli.command("metallic")
+@click.option("--lam", type=float, required=True, help="Interaction lambda, 0 < lam < 1.")
+@click.option("--T", "T_text", required=True, metavar="T[,T...]", help="Temperatures, e.g. 1e3,3e3,1e4.")
+@click.option("--size", "-N", type=int, default=4000, show_default=True, help="Population size per run.")
+@click.option("--generations", "-G", type=int, default=30, show_default=True,
+              help="SCBA generations per run (the first half is burn-in).")
+@click.option("--seeds", type=int, default=3, show_default=True, help="Independent runs per temperature.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+def metallic_command(lam, T_text, size, generations, seeds, as_json):
+    """<Gamma> and Var Gamma of the SCBA fixed point, the metallic side of BAA (Eqs 20-23).
+
+    Deep in the window 1/lam << T << 1/lam^2 the tree predicts <Gamma> -> pi lam^2 T and
+    Var Gamma -> lam^2/6; the table gives both ratios with their errors, and the sizes
+    1/(lam T) and 3 pi lam^2 T of the corrections that bend them away at the window's edges.
+    Runs are kept in memory (nothing is written).
+
+    \b
+    Example:
+      popdyn metallic --lam 1e-3 --T 3e2,1e3,3e3,1e4,3e4,1e5
+    """
+    from analysis.metallic import metallic_table
+
+    from ..models import BAATree
+
+    temperatures = _parse_floats(T_text, "--T")
+    for T in temperatures:
+        BAATree(lam=lam, T=T)
+    if size < 2 or generations < 4 or seeds < 2:
+        raise ConfigError("--size must be >= 2, --generations >= 4 and --seeds >= 2")
+    table = metallic_table(lam, temperatures, size=size, generations=generations, seeds=tuple(range(1, seeds + 1)))
+    if as_json:
+        click.echo(json.dumps(_json_safe(table.to_dict("records")), indent=2))
+    else:
+        click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
