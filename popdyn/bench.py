@@ -99,19 +99,25 @@ def c_reference(binary, size, T, lam, threads, generations=3):
 
 
 _PROBE = """
-import resource, sys, time, json
+import sys, time, json
 import numpy as np
 from popdyn.models import BAATree
 from popdyn.engine import initial_state, step
 size, T, lam, dtype = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 model = BAATree(lam=lam, T=T)
+def high_water_kib():  # VmHWM: unlike ru_maxrss, it is not inherited from the parent across exec
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 step(model, initial_state(model, 1000, dtype=dtype), seed=1)  # compile first: its memory is not the population's
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = high_water_kib()
 state = initial_state(model, size, dtype=dtype)
 t0 = time.perf_counter()
 row, _ = step(model, state, seed=1)
 wall = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = high_water_kib()
 print(json.dumps({"size": size, "dtype": dtype, "wall_s": wall, "edges": row["edges"],
                   "peak_rss_bytes": peak * 1024, "baseline_rss_bytes": base * 1024}))
 """

@@ -32,33 +32,117 @@ def _children_sum(parents, state):
     return np.float64(parents[a]) + np.float64(parents[b]) + np.float64(parents[c]), state
 
 
+@njit
+def _term_value(s, r, lorentzian):
+    """One decay term given S and r = 1/|m|: S / m^2, or S / (m^2 + S^2) for SCBA (Eqs. 18-19,
+    where three Lorentzians of widths Gamma_a,b,c convolve into one of width S)."""
+    if lorentzian:
+        q = s * r
+        return q * r / (1.0 + q * q)
+    return s * r * r
+
+
+@njit
+def _sample(parents, key, i, T, exp_neg_T, fixed_terms, lorentzian):
+    """sum_j f(S_j, m_j) of new sample i, drawn from its own stream; returns (sum, terms).
+
+    The order in which a sample's stream is consumed is written down here once: the term
+    count, then per term 1/|m| and the three parents.
+    """
+    state = stream_start(key, i)
+    k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+    acc = 0.0
+    for _ in range(k):
+        r, state = inverse_mismatch(state)
+        s, state = _children_sum(parents, state)
+        acc += _term_value(s, r, lorentzian)
+    return acc, k
+
+
 @njit(parallel=True)
 def _generation(parents, out, key, T, fixed_terms, lam2, source, lorentzian):
     """out_i = source + lam2 * sum_{j < k_i} f(S_j, m_j); returns the number of terms drawn.
 
     ``f = S / m^2`` for the linear recursions: with ``source = 0`` the n-th order term of
-    Eq. 26, otherwise Eq. 25 (the source in the units of ``parents``). ``f = S / (m^2 + S^2)``
-    when ``lorentzian``: the SCBA of Eqs. 18-19, where three Lorentzians of widths Gamma_a,b,c
-    convolve into one of width S. One loop serves all three, so the order in which a sample's
-    stream is consumed is written down once.
+    Eq. 26, otherwise Eq. 25 (the source in the units of ``parents``); ``f = S / (m^2 + S^2)``
+    when ``lorentzian`` (SCBA).
     """
     exp_neg_T = math.exp(-T)
     terms = 0
     for i in prange(out.size):
-        state = stream_start(key, i)
-        k, state = _term_count(state, T, exp_neg_T, fixed_terms)
-        acc = 0.0
-        for _ in range(k):
-            r, state = inverse_mismatch(state)  # 1/|m|
-            s, state = _children_sum(parents, state)
-            if lorentzian:
-                q = s * r
-                acc += q * r / (1.0 + q * q)  # = S / (m^2 + S^2)
-            else:
-                acc += s * r * r  # = S / m^2
+        acc, k = _sample(parents, key, i, T, exp_neg_T, fixed_terms, lorentzian)
         out[i] = source + lam2 * acc
         terms += k
     return terms
+
+
+@njit(parallel=True)
+def _generation_blocked(parents, out, key, T, fixed_terms, lam2, source, lorentzian, block, capacity):
+    """``_generation`` with the gathers of a block of samples done in one tight pass.
+
+    When the parents do not fit in cache, every gather is a trip to memory, and a loop that
+    also runs the random-number arithmetic keeps few of them in flight. Here each block of
+    ``block`` samples first draws all its terms (1/|m| and parent indices, in each sample's
+    stream order) into scratch of ``capacity`` terms, then gathers all parents at once, then
+    sums each sample's terms in the same order as ``_generation``: the result is bit-identical.
+    A block whose terms overflow the scratch finishes its remaining samples directly.
+    """
+    exp_neg_T = math.exp(-T)
+    n = parents.size
+    size = out.size
+    terms = 0
+    for b in prange((size + block - 1) // block):
+        lo = b * block
+        hi = min(lo + block, size)
+        inv_m = np.empty(capacity)
+        index = np.empty(3 * capacity, dtype=np.int64)
+        value = np.empty(3 * capacity)
+        count = np.empty(hi - lo, dtype=np.int64)
+        t = 0
+        stop = hi
+        for i in range(lo, hi):
+            state = stream_start(key, i)
+            k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+            if t + k > capacity:
+                stop = i
+                break
+            count[i - lo] = k
+            for _ in range(k):
+                inv_m[t], state = inverse_mismatch(state)
+                index[3 * t], state = index_below(state, n)
+                index[3 * t + 1], state = index_below(state, n)
+                index[3 * t + 2], state = index_below(state, n)
+                t += 1
+        for q in range(3 * t):
+            value[q] = parents[index[q]]
+        t = 0
+        for i in range(lo, stop):
+            acc = 0.0
+            for _ in range(count[i - lo]):
+                s = np.float64(value[3 * t]) + np.float64(value[3 * t + 1]) + np.float64(value[3 * t + 2])
+                acc += _term_value(s, inv_m[t], lorentzian)
+                t += 1
+            out[i] = source + lam2 * acc
+        terms += t
+        for i in range(stop, hi):
+            acc, k = _sample(parents, key, i, T, exp_neg_T, fixed_terms, lorentzian)
+            out[i] = source + lam2 * acc
+            terms += k
+    return terms
+
+
+#: Parents larger than this (bytes) are gathered block by block (``_generation_blocked``):
+#: measured 2x faster at N = 10^7 and 0.75x at N <= 10^6 (where the parents sit in cache).
+BLOCKED_ABOVE_BYTES = 16 * 2**20
+#: Terms per block of ``_generation_blocked``: scratch of ~0.2 MB per thread, within L2.
+BLOCK_TERMS = 4096
+
+
+def _block_shape(T, fixed_terms):
+    mean = float(fixed_terms) if fixed_terms >= 0 else T
+    block = int(min(1024, max(1, BLOCK_TERMS // max(mean, 1.0))))
+    spread = 0.0 if fixed_terms >= 0 else 10.0 * math.sqrt(block * mean)
+    return block, int(block * mean + spread) + 16
 
 
 def baa_generation(model, parents, out, key, log_scale):
@@ -86,8 +170,12 @@ def baa_generation(model, parents, out, key, log_scale):
         source = math.exp(math.log(model.eta) - log_scale)
     else:
         source = model.eta  # SCBA samples are physical (log_scale = 0)
-    terms = _generation(parents[0], out[0], key, model.T, model.fixed_terms, model.lam * model.lam, source,
-                        model.recursion == "scba")
+    args = (parents[0], out[0], key, model.T, model.fixed_terms, model.lam * model.lam, source,
+            model.recursion == "scba")
+    if parents[0].nbytes > BLOCKED_ABOVE_BYTES:
+        terms = _generation_blocked(*args, *_block_shape(model.T, model.fixed_terms))
+    else:
+        terms = _generation(*args)
     return 3 * int(terms)
 
 
