@@ -81,7 +81,12 @@ def extrapolate(study, refined=True):
 
 
 def sizes_for_tc_within(tc_table, lam, tolerance=0.10):
-    """By the measured trend of ln(Tc_N/Tc - 1) against ln ln N, the N where Tc_N is within ``tolerance``."""
+    """By the measured trend of ln(Tc_N/Tc - 1) against ln ln N, the N where Tc_N is within ``tolerance``.
+
+    The smallest N of the table when every Tc_N there is already within ``tolerance``.
+    """
+    if np.all(np.abs(tc_table["Tc_N_over_Tc"] - 1) < tolerance):
+        return float(tc_table["N"].min())  # already within at the smallest N measured
     t = tc_table[tc_table["Tc_N_over_Tc"] > 1]
     if len(t) < 2:
         return float("nan")
