@@ -1,7 +1,8 @@
 """Kernels of the BAA tree model: one generation of Eq. 25 / Eqs. 18-19.
 
 The private kernels write generation n+1 into an array they are given, in parallel over new
-samples, with no allocation in the loop. Sample ``i`` draws everything from its own
+samples, with no allocation per sample (the blocked kernel for large populations allocates its
+scratch once per block of about 4096 terms). Sample ``i`` draws everything from its own
 counter-based stream (``popdyn.rng``), so its value does not depend on the thread count.
 Per decay term the stream is consumed in a fixed order: the mismatch |m| (one number), then
 the three children (one number each).
