@@ -103,7 +103,7 @@ def summarize(state, edges=0, wall_s=0.0):
     return {name: (int(row[name]) if name in ("n", "edges") else float(row[name])) for name in COLUMNS}
 
 
-def step(model, state, seed, buffer=None, generation=None):
+def step(model, state, seed, buffer=None):
     """Advance ``state`` by one generation in place; returns ``(row, buffer)``.
 
     ``buffer`` is scratch of the shape of ``state.values``; the two are swapped, so pass the
