@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ConfigError
 from .kernels import kernels_for
 from .kernels.reductions import log_summary, rescale_by_power_of_two
 from .rng import generation_key
@@ -80,14 +81,19 @@ class State:
 DTYPES = ("float64", "float32")
 
 
+def check_dtype(dtype):
+    """Refuse a population storage other than ``DTYPES`` (a ConfigError: one line for the user)."""
+    if dtype not in DTYPES:
+        raise ConfigError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+
+
 def initial_state(model, size, dtype="float64"):
     """Generation 0 of ``model`` with ``size`` samples stored as ``dtype``.
 
     float32 halves the memory of a population (10^9 samples in 8 GB for both buffers); the
     kernels still accumulate every sample's terms in float64.
     """
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    check_dtype(dtype)
     values, log_scale0 = kernels_for(model)[1](model, size, dtype)
     return State(generation=0, values=values, log_scale0=log_scale0)
 

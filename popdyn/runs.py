@@ -17,7 +17,7 @@ import numba
 import numpy as np
 
 from ._version import __version__
-from .engine import DTYPES, evolve, initial_state, summarize
+from .engine import check_dtype, evolve, initial_state, summarize
 from .errors import ConfigError, RunDirectoryError
 from .models import model_from_dict
 from .rng import MAX_SIZE
@@ -240,8 +240,7 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
         raise ConfigError(f"snapshot generation {snapshots[-1]} is outside the run (generations 0..{generations})")
     if not (isinstance(checkpoint_interval, (int, float)) and checkpoint_interval > 0):
         raise ConfigError(f"checkpoint_interval must be a positive number of seconds, got {checkpoint_interval!r}")
-    if dtype not in DTYPES:
-        raise ConfigError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    check_dtype(dtype)
     set_threads(threads)
     if out is not None:
         DirectoryStore.check_new(out)

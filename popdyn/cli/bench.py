@@ -53,6 +53,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
     from tqdm.auto import tqdm
 
     from .. import bench
+    from ..engine import DTYPES
     from ..models import BAATree
     from ..runs import set_threads
 
@@ -68,7 +69,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
     probes = []
     for item in filter(None, (x.strip() for x in memory.split(","))):
         n, _, kind = item.partition(":")
-        if kind not in ("float64", "float32"):
+        if kind not in DTYPES:
             raise ConfigError(f"--memory takes N:float64 or N:float32 items, got {item!r}")
         probes.append((_parse_ints(n, "--memory", 2)[0], kind))
     out = Path(out or datetime.datetime.now().strftime("bench-%Y%m%d-%H%M%S"))
