@@ -8,6 +8,7 @@ statsmodels), whose v_inf is to be compared with the exact v.
 """
 
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -24,34 +25,90 @@ def _L(N, refined):
     return math.log(N) + (3.0 * math.log(math.log(N)) if refined else 0.0)
 
 
-def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), generations=200, progress=None):
-    """Run the term recursion at T = r Tc for every N and seed; one row per (r, N).
+#: Columns of the per-run table of a study (one row per lam, T / Tc, N, seed and run length).
+RUN_COLUMNS = ("lam", "T_over_Tc", "T", "N", "seed", "generations", "v", "hac_stderr", "wall_s")
+RUN_KEY = ("lam", "T_over_Tc", "N", "seed", "generations")
+
+
+def run_grid(lam, sizes, ratios, seeds, generations):
+    """The keys (``RUN_KEY`` order) of every run a study of these parameters needs.
+
+    Cheapest N first, and within an N seed by seed, so that a study stopped part-way holds every
+    temperature of its largest N with as many seeds as it had time for.
+    """
+    return [(float(lam), float(r), int(N), int(s), int(generations))
+            for N in sorted(sizes) for s in seeds for r in ratios]
+
+
+def finite_population_runs(keys, on_run=None):
+    """Run the term recursion for each key of ``run_grid`` and fit its growth; one row per run.
+
+    Parameters
+    ----------
+    keys : iterable of tuple
+        ``(lam, T_over_Tc, N, seed, generations)``; T = T_over_Tc * Tc(lam), exact.
+    on_run : callable or None
+        Called with each row as soon as its run is fitted (the caller may save it: a long study
+        interrupted keeps every finished run).
+
+    Returns
+    -------
+    list of dict
+        Rows with ``RUN_COLUMNS``: ``v`` is the growth of ln gamma_n (``fit_growth`` on the
+        Levy-scale MLE, second half of the run), ``hac_stderr`` its HAC standard error.
+    """
+    rows = []
+    for lam, r, N, seed, generations in keys:
+        model = popdyn.BAATree(lam=lam, T=r * transition(lam).Tc)
+        t0 = time.perf_counter()
+        run = popdyn.run(model, size=N, generations=generations, seed=seed, progress=False)
+        g = fit_growth(run.table, "ln_gamma_mle", size=N)
+        rows.append({"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "seed": seed, "generations": generations,
+                     "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0})
+        if on_run is not None:
+            on_run(rows[-1])
+    return rows
+
+
+def study_from_runs(runs):
+    """Combine per-run rows (``RUN_COLUMNS``) into one row per (T / Tc, N), beside the exact answer.
 
     Returns
     -------
     pandas.DataFrame
-        Columns: lam, T_over_Tc, T, N, v_N, stderr, seeds, v_exact, v_bd, v_bd_refined,
-        gap (v - v_N), bd_share (the share of the gap the refined prediction explains).
+        Columns: lam, T_over_Tc, T, N, v_N (mean over seeds), stderr (their standard error),
+        seeds, v_exact, v_bd, v_bd_refined (Brunet-Derrida with L = ln N and L = ln N + 3 ln ln N),
+        gap (v - v_N) and bd_share (the share of the gap the refined prediction explains).
     """
-    tc = transition(lam).Tc
+    runs = pd.DataFrame(runs, columns=list(RUN_COLUMNS))
+    if runs["lam"].nunique() != 1:
+        raise ValueError("a study holds one lam; got " + ", ".join(f"{x:g}" for x in sorted(runs["lam"].unique())))
+    lam = float(runs["lam"].iloc[0])
     rows = []
-    for r in ratios:
-        model = popdyn.BAATree(lam=lam, T=r * tc)
-        exact = exact_growth(model)
-        for N in sizes:
-            v = [fit_growth(popdyn.run(model, size=N, generations=generations, seed=s, progress=False).table,
-                            "ln_gamma_mle", size=N).v for s in seeds]
-            v_n = float(np.mean(v))
-            gap = exact.v - v_n
-            refined = exact.finite_population(N, refined=True)
-            rows.append({"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "v_N": v_n,
-                         "stderr": float(np.std(v, ddof=1) / math.sqrt(len(v))), "seeds": len(v),
-                         "v_exact": exact.v, "v_bd": exact.finite_population(N, refined=False),
-                         "v_bd_refined": refined, "gap": gap,
-                         "bd_share": (exact.v - refined) / gap if gap != 0 else float("nan")})
-            if progress is not None:
-                progress(rows[-1])
+    for (r, N), group in runs.groupby(["T_over_Tc", "N"], sort=True):
+        exact = exact_growth(popdyn.BAATree(lam=lam, T=float(group["T"].iloc[0])))
+        v = group["v"].to_numpy()
+        v_n = float(np.mean(v))
+        gap = exact.v - v_n
+        refined = exact.finite_population(N, refined=True)
+        rows.append({"lam": lam, "T_over_Tc": r, "T": float(group["T"].iloc[0]), "N": int(N), "v_N": v_n,
+                     "stderr": float(np.std(v, ddof=1) / math.sqrt(len(v))) if len(v) > 1 else float("nan"),
+                     "seeds": len(v), "v_exact": exact.v, "v_bd": exact.finite_population(N, refined=False),
+                     "v_bd_refined": refined, "gap": gap,
+                     "bd_share": (exact.v - refined) / gap if gap != 0 else float("nan")})
     return pd.DataFrame(rows)
+
+
+def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), generations=200):
+    """Run the term recursion at T = r Tc for every N and seed; one row per (r, N) (``study_from_runs``).
+
+    Examples
+    --------
+    >>> study = finite_population_study(0.1, sizes=(300, 600), ratios=(1.3,), seeds=(1, 2), generations=16)
+    >>> study[["T_over_Tc", "N", "seeds"]].values.tolist()
+    [[1.3, 300.0, 2.0], [1.3, 600.0, 2.0]]
+    """
+    return study_from_runs(finite_population_runs(run_grid(lam, sizes, ratios, seeds, generations)))
 
 
 def population_tc(study):

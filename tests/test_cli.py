@@ -134,3 +134,35 @@ def test_ctrl_c_exits_130_and_resume_continues(tmp_path):
     assert fresh.returncode == 0, fresh.stderr
     name = f"n{done + 3:04d}.npy"
     assert (out / "snapshots" / name).read_bytes() == (tmp_path / "fresh" / "snapshots" / name).read_bytes()
+
+
+FINITE_N = ["finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6", "--seeds", "2",
+            "--generations", "12", "--no-progress", "--json"]
+
+
+def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch):
+    import analysis.finite_size as finite_size
+
+    table = tmp_path / "study.parquet"
+    code, first, _ = _main(capsys, *FINITE_N, "--table", str(table))
+    assert code in (0, None)
+    saved = __import__("pandas").read_parquet(table)
+    assert len(saved) == 8 and saved["git_commit"].notna().all()
+
+    def refuse(keys, on_run=None):
+        assert list(keys) == []  # every run is in the table already
+        return []
+
+    monkeypatch.setattr(finite_size, "finite_population_runs", refuse)
+    code, again, _ = _main(capsys, *FINITE_N, "--table", str(table))
+    assert code in (0, None) and json.loads(again) == json.loads(first)
+
+
+@pytest.mark.parametrize("content, message", [(b"not parquet", "is not a Parquet table"), (None, "does not exist")])
+def test_finite_n_bad_table_is_one_line_and_untouched(tmp_path, capsys, content, message):
+    table = tmp_path / "study.parquet" if content is not None else tmp_path / "missing" / "study.parquet"
+    if content is not None:
+        table.write_bytes(content)
+    code, stdout, stderr = _main(capsys, *FINITE_N, "--table", str(table))
+    assert code == 2 and message in stderr and stderr.count("\n") == 1 and stdout == ""
+    assert (content is None and not table.parent.exists()) or table.read_bytes() == content

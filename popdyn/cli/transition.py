@@ -3,6 +3,7 @@
 import json
 import math
 import sys
+from pathlib import Path
 
 import click
 import numpy as np
@@ -113,23 +114,29 @@ def transition_command(run_dirs, burn_in, as_json):
 @click.option("--seeds", type=int, default=3, show_default=True, help="Independent runs per (T, N).")
 @click.option("--generations", "-G", type=int, default=200, show_default=True,
               help="Generations per run (the first half is burn-in).")
+@click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
+              help="Parquet file of per-run results: runs already there are reused, each new run is "
+                   "added as soon as it is fitted (an interrupted study loses at most one run).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
-def finite_n_command(lam, sizes, ratios, seeds, generations, as_json, progress):
+def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, as_json, progress):
     """How far a population of N samples is from the exact answer, and how well Brunet-Derrida explains it.
 
     For every N and T = r Tc: the measured growth v_N of ln gamma_n (mean over seeds) beside
     the exact v and the Brunet-Derrida predictions (L = ln N, and L = ln N + 3 ln ln N); per N,
     the population's Tc_N with its interval; per T, the extrapolation v_N = v_inf - c/L^2.
-    Runs are kept in memory (nothing is written).
+    Populations are kept in memory; with --table the fitted growth of every run is saved (with
+    the commit and time it ran), so a long study can be stopped and resumed, or re-printed
+    without running anything.
 
     \b
     Example:
-      popdyn finite-n --lam 0.01 --sizes 1e3,1e4,1e5,1e6 --ratios 1,1.3,1.6,2
+      popdyn finite-n --lam 0.01 --sizes 1e3,1e4,1e5,1e6 --ratios 1,1.3,1.6,2 --table lam0.01.parquet
     """
     from tqdm.auto import tqdm
 
-    from analysis.finite_size import extrapolate, finite_population_study, population_tc, sizes_for_tc_within
+    from analysis.finite_size import (RUN_KEY, extrapolate, finite_population_runs, population_tc, run_grid,
+                                      sizes_for_tc_within, study_from_runs)
 
     from ..models import BAATree
 
@@ -138,10 +145,23 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, as_json, progress):
     BAATree(lam=lam, T=1.0)
     if any(r <= 0 for r in ratio_list) or seeds < 2 or generations < 8:
         raise ConfigError("--ratios must be positive, --seeds >= 2 and --generations >= 8")
-    bar = tqdm(total=len(size_list) * len(ratio_list), disable=not progress, file=sys.stderr, leave=False)
-    study = finite_population_study(lam, size_list, ratio_list, seeds=tuple(range(1, seeds + 1)),
-                                    generations=generations, progress=lambda row: bar.update(1))
+    keys = run_grid(lam, size_list, ratio_list, range(1, seeds + 1), generations)
+    saved = _read_run_table(table_path) if table_path else None
+    done = set() if saved is None else set(saved[list(RUN_KEY)].itertuples(index=False, name=None))
+    todo = [k for k in keys if k not in done]
+    bar = tqdm(total=len(todo), disable=not progress or not todo, file=sys.stderr, leave=False, unit="run")
+
+    def keep(row):
+        nonlocal saved
+        bar.update(1)
+        if table_path:
+            saved = _append_run(table_path, saved, row)
+
+    new = finite_population_runs(todo, on_run=keep)
     bar.close()
+    runs = new if saved is None else saved[[k in set(keys) for k in saved[list(RUN_KEY)].itertuples(
+        index=False, name=None)]].to_dict("records")
+    study = study_from_runs(runs)
     tcs = population_tc(study) if len(ratio_list) >= 2 else None
     extra = extrapolate(study)
     needed = sizes_for_tc_within(tcs, lam) if tcs is not None else float("nan")
@@ -159,6 +179,41 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, as_json, progress):
         click.echo("\npopulation Tc_N (exact Tc = " + fmt(study["T"].iloc[0] / study["T_over_Tc"].iloc[0]) + "):")
         click.echo(tcs.to_string(index=False, float_format=fmt))
         click.echo(f"N for Tc_N within 10 % of Tc, by the measured trend of ln(Tc_N/Tc - 1) in ln ln N: {needed:.3g}")
+
+
+def _read_run_table(path):
+    """The per-run table at ``path`` (None when there is none yet); a ConfigError when it is not one."""
+    import pandas as pd
+
+    from analysis.finite_size import RUN_COLUMNS
+
+    path = Path(path)
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise ConfigError(f"--table: folder {str(path.parent)!r} does not exist")
+        return None
+    try:
+        table = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise ConfigError(f"--table: {path} is not a Parquet table ({type(exc).__name__})") from None
+    missing = [c for c in RUN_COLUMNS if c not in table.columns]
+    if missing:
+        raise ConfigError(f"--table: {path} is not a finite-n run table (no column {missing[0]!r})")
+    return table
+
+
+def _append_run(path, table, row):
+    """Add one run (with the commit and time it ran) to the table at ``path``, atomically."""
+    import pandas as pd
+
+    from ..runs import provenance
+    from ..store import atomic_write
+
+    prov = provenance()
+    row = dict(row, git_commit=prov["git_commit"], created=prov["created"], threads=prov["threads"])
+    table = pd.DataFrame([row]) if table is None else pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    atomic_write(Path(path), lambda tmp: table.to_parquet(tmp, index=False))
+    return table
 
 
 @cli.command("metallic")
