@@ -44,3 +44,27 @@ def test_transition_from_runs_at_lam_0_1():
     with pytest.raises(ValueError, match="share lam"):
         transition_from_runs(runs + [popdyn.run(popdyn.BAATree(lam=0.2, T=0.5), size=3000, generations=5,
                                                 progress=False)])
+
+
+def test_parabola_recovers_a_curved_crossing_that_the_line_misses():
+    """v = 2 x + 3 x^2 with x = ln(T/Tc): the line's zero is biased, the parabola's is not."""
+    rng = np.random.default_rng(11)
+    T = np.array([1.5, 1.8, 2.0, 2.4, 3.0])
+    x = np.log(T / 2.0)
+    replicas, hits, line_bias = 200, 0, []
+    for i in range(replicas):
+        v = (2 * x + 3 * x**2)[:, None] + 0.05 * rng.standard_normal((len(T), 4))
+        p = pd.DataFrame({"T": T, "v": v.mean(axis=1), "stderr": v.std(axis=1, ddof=1) / 2, "seeds": 4})
+        est = crossing(p, n_bootstrap=300, seed=i, degree=2)
+        hits += est.interval[0] <= 2.0 <= est.interval[1]
+        line_bias.append(crossing(p, n_bootstrap=0).Tc - 2.0)
+    assert abs(hits / replicas - 0.95) < 3 * math.sqrt(0.05 * 0.95 / replicas)
+    # the line's error is systematic: its mean bias is many standard errors from zero
+    assert abs(np.mean(line_bias)) > 5 * np.std(line_bias) / math.sqrt(replicas)
+    assert "parabola" in est.summary()
+
+
+def test_parabola_needs_four_temperatures():
+    p = pd.DataFrame({"T": [1.0, 1.2, 1.4], "v": [-0.5, 0.0, 0.4], "stderr": [0.05, 0.05, 0.05]})
+    with pytest.raises(ValueError, match="needs growth rates at 4"):
+        crossing(p, degree=2)
