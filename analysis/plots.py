@@ -1,4 +1,4 @@
-"""The two plots of a fitting report, as PNG bytes (matplotlib's Agg backend, seaborn's style)."""
+"""The plots of the reports, as PNG bytes (matplotlib's Agg backend, seaborn's style)."""
 
 import io
 
@@ -65,4 +65,50 @@ def levy_plot(samples_by_generation, gamma_by_generation, title=""):
     ax.set_ylabel("density of $\\ln\\Gamma$")
     ax.set_title(title or "P_n(Gamma) against the Levy law")
     ax.legend(fontsize=8, ncol=2)
+    return _png(fig)
+
+
+def finite_population_plot(study, extrapolation, tc_table, title=""):
+    """The finite-population study at one lam, two panels.
+
+    Left: v_N (two standard errors) against 1/L^2 with L = ln N + 3 ln ln N, one colour per T/Tc, the weighted
+    extrapolation line, the refined Brunet-Derrida prediction (dashed) and the exact v at
+    1/L^2 = 0 (star). Right: Tc_N/Tc against N with its interval.
+    """
+    sns.set_theme(style="whitegrid", context="notebook")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+    inv_L2 = lambda N: 1.0 / (np.log(N) + 3 * np.log(np.log(N))) ** 2  # noqa: E731
+    fits = extrapolation.set_index("T_over_Tc") if len(extrapolation) else None
+    for j, (r, group) in enumerate(study.groupby("T_over_Tc")):
+        color = f"C{j % 10}"
+        x = inv_L2(group["N"].to_numpy(dtype=float))
+        left.errorbar(x, group["v_N"], yerr=2 * group["stderr"], fmt="o", color=color, ms=5, capsize=3,
+                      label=f"T = {r:g} Tc")
+        left.plot(x, group["v_bd_refined"], "--", color=color, lw=1)
+        left.plot([0], [group["v_exact"].iloc[0]], "*", color=color, ms=12, mec="k", mew=0.5)
+        if fits is not None and r in fits.index:
+            grid = np.linspace(0, x.max(), 50)
+            left.plot(grid, fits.loc[r, "v_inf"] - fits.loc[r, "c"] * grid, "-", color=color, lw=0.8, alpha=0.7)
+    left.axhline(0, color="grey", lw=0.8)
+    left.set_xlim(left=-0.0005)
+    left.set_xlabel(r"$1/(\ln N + 3\ln\ln N)^2$")
+    left.set_ylabel(r"growth $v_N$ of $\ln\hat\gamma_n$ per generation")
+    left.set_title("v_N (dots, ±2 s.e. over seeds), extrapolation (line), Brunet-Derrida (dashed), exact (star)", fontsize=9)
+    left.legend(fontsize=8)
+    N = tc_table["N"].to_numpy(dtype=float)
+    ratio = tc_table["Tc_N_over_Tc"].to_numpy()
+    scale = tc_table["Tc_N"].to_numpy() / ratio
+    err = np.vstack([ratio - tc_table["lo"] / scale, tc_table["hi"] / scale - ratio])
+    right.errorbar(N, ratio, yerr=err, fmt="o", color="C0", capsize=3, label="line in ln T (95 %)")
+    if "Tc_N_parabola" in tc_table:
+        right.plot(N, tc_table["Tc_N_parabola"] / scale, "x", color="C1", label="parabola in ln T")
+    right.axhline(1.0, color="k", lw=1, label="exact Tc")
+    right.axhline(1.1, color="grey", lw=0.8, ls=":", label="10 % above")
+    right.set_xscale("log")
+    right.set_xlabel("population size N")
+    right.set_ylabel(r"$T_c^{(N)} / T_c$")
+    right.set_title("Tc read off the population", fontsize=9)
+    right.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
     return _png(fig)

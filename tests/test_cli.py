@@ -158,6 +158,11 @@ def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch)
     assert code in (0, None) and json.loads(again) == json.loads(first)
 
 
+def test_finite_n_plot_into_a_missing_folder_is_refused_before_running(tmp_path, capsys):
+    code, stdout, stderr = _main(capsys, *FINITE_N, "--plot", str(tmp_path / "no" / "p.png"))
+    assert code == 2 and "--plot: folder" in stderr and stdout == ""
+
+
 @pytest.mark.parametrize("content, message", [(b"not parquet", "is not a Parquet table"), (None, "does not exist")])
 def test_finite_n_bad_table_is_one_line_and_untouched(tmp_path, capsys, content, message):
     table = tmp_path / "study.parquet" if content is not None else tmp_path / "missing" / "study.parquet"

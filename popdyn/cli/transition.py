@@ -117,9 +117,11 @@ def transition_command(run_dirs, burn_in, as_json):
 @click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
               help="Parquet file of per-run results: runs already there are reused, each new run is "
                    "added as soon as it is fitted (an interrupted study loses at most one run).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Write a PNG: v_N against 1/L^2 with the extrapolation, and Tc_N/Tc against N.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
-def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, as_json, progress):
+def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_path, as_json, progress):
     """How far a population of N samples is from the exact answer, and how well Brunet-Derrida explains it.
 
     For every N and T = r Tc: the measured growth v_N of ln gamma_n (mean over seeds) beside
@@ -145,6 +147,8 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, as_json
     BAATree(lam=lam, T=1.0)
     if any(r <= 0 for r in ratio_list) or seeds < 2 or generations < 8:
         raise ConfigError("--ratios must be positive, --seeds >= 2 and --generations >= 8")
+    if plot_path and not Path(plot_path).resolve().parent.is_dir():
+        raise ConfigError(f"--plot: folder {str(Path(plot_path).parent)!r} does not exist")
     keys = run_grid(lam, size_list, ratio_list, range(1, seeds + 1), generations)
     saved = _read_run_table(table_path) if table_path else None
     done = set() if saved is None else set(saved[list(RUN_KEY)].itertuples(index=False, name=None))
@@ -165,6 +169,13 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, as_json
     tcs = population_tc(study) if len(ratio_list) >= 2 else None
     extra = extrapolate(study)
     needed = sizes_for_tc_within(tcs, lam) if tcs is not None else float("nan")
+    if plot_path and tcs is not None:
+        from analysis.plots import finite_population_plot
+
+        from ..store import atomic_write
+
+        png = finite_population_plot(study, extra, tcs, title=f"lam = {lam:g}, {seeds} seeds, {generations} generations")
+        atomic_write(Path(plot_path), lambda tmp: tmp.write_bytes(png))
     if as_json:
         doc = {"lam": lam, "study": study.to_dict("records"), "extrapolation": extra.to_dict("records"),
                "Tc_N": tcs.to_dict("records") if tcs is not None else None, "N_for_Tc_within_10_percent": needed}

@@ -19,6 +19,16 @@ def test_tiny_study_has_every_column_and_the_exact_values():
     assert len(extrapolate(study)) == 2
 
 
+def test_study_plot_is_a_png():
+    from analysis.plots import finite_population_plot
+
+    study = finite_population_study(0.1, sizes=(200, 400, 800), ratios=(1.0, 1.3, 1.6, 2.0), seeds=(1, 2),
+                                    generations=12)
+    tcs = population_tc(study)
+    assert "Tc_N_parabola" in tcs
+    assert finite_population_plot(study, extrapolate(study), tcs, title="t").startswith(b"\x89PNG")
+
+
 def test_n_for_tc_within_ten_percent_on_a_known_trend():
     A = 40.0  # Tc_N / Tc - 1 = A / (ln N)^2: within 10 % when ln N = sqrt(A / 0.1) = 20
     N = np.array([1e3, 1e4, 1e5, 1e6])
