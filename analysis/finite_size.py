@@ -118,7 +118,9 @@ def population_tc(study):
     ``Tc_N_parabola`` reads it off a parabola, and the difference is the model's share of the error.
     """
     rows = []
-    for N, group in study.groupby("N"):
+    for N, group in study[study["stderr"] > 0].groupby("N"):  # a single seed has no error: left out
+        if len(group) < 2:
+            continue
         points = group[["T", "v_N", "stderr", "seeds"]].rename(columns={"v_N": "v"})
         exact_Tc = transition(group["lam"].iloc[0]).Tc
         est = crossing(points, exact_Tc=exact_Tc, size=N)
@@ -127,13 +129,14 @@ def population_tc(study):
         if len(points) >= 4:
             row["Tc_N_parabola"] = crossing(points, exact_Tc=exact_Tc, size=N, degree=2, n_bootstrap=0).Tc
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["N", "Tc_N", "lo", "hi", "Tc_N_over_Tc", "bracketed"] + (
+        ["Tc_N_parabola"] if any("Tc_N_parabola" in r for r in rows) else []))
 
 
 def extrapolate(study, refined=True):
     """Per temperature: v_inf and c of v_N = v_inf - c / L^2 by weighted least squares, beside the exact v."""
     rows = []
-    for r, group in study.groupby("T_over_Tc"):
+    for r, group in study[study["stderr"] > 0].groupby("T_over_Tc"):
         if len(group) < 3:
             continue
         x = np.array([1.0 / _L(N, refined) ** 2 for N in group["N"]])
@@ -142,7 +145,7 @@ def extrapolate(study, refined=True):
         rows.append({"T_over_Tc": r, "v_inf": float(fit.params[0]), "lo": float(lo), "hi": float(hi),
                      "c": float(-fit.params[1]), "v_exact": float(group["v_exact"].iloc[0]),
                      "points": len(group)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["T_over_Tc", "v_inf", "lo", "hi", "c", "v_exact", "points"])
 
 
 def sizes_for_tc_within(tc_table, lam, tolerance=0.10):

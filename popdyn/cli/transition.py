@@ -128,8 +128,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     the exact v and the Brunet-Derrida predictions (L = ln N, and L = ln N + 3 ln ln N); per N,
     the population's Tc_N with its interval; per T, the extrapolation v_N = v_inf - c/L^2.
     Populations are kept in memory; with --table the fitted growth of every run is saved (with
-    the commit and time it ran), so a long study can be stopped and resumed, or re-printed
-    without running anything.
+    the commit and time it ran), so a long study can be stopped and resumed, extended (more N,
+    temperatures or seeds: the report covers every run the table holds at this lam and
+    --generations), or re-printed without running anything.
 
     \b
     Example:
@@ -163,10 +164,11 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
 
     new = finite_population_runs(todo, on_run=keep)
     bar.close()
-    runs = new if saved is None else saved[[k in set(keys) for k in saved[list(RUN_KEY)].itertuples(
-        index=False, name=None)]].to_dict("records")
+    # the report covers every run of the table at this lam and run length, not only those asked for now
+    runs = new if saved is None else saved[(saved["lam"] == lam) & (saved["generations"] == generations)]
     study = study_from_runs(runs)
-    tcs = population_tc(study) if len(ratio_list) >= 2 else None
+    tcs = population_tc(study)
+    tcs = tcs if len(tcs) else None
     extra = extrapolate(study)
     needed = sizes_for_tc_within(tcs, lam) if tcs is not None else float("nan")
     if plot_path and tcs is not None:
