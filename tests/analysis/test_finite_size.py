@@ -34,3 +34,14 @@ def test_n_for_tc_within_ten_percent_on_a_known_trend():
     N = np.array([1e3, 1e4, 1e5, 1e6])
     table = pd.DataFrame({"N": N, "Tc_N_over_Tc": 1 + A / np.log(N) ** 2})
     assert sizes_for_tc_within(table, 0.01) == pytest.approx(math.exp(20.0), rel=1e-6)
+
+
+def test_runs_with_one_seed_are_reported_but_left_out_of_the_fits():
+    from analysis.finite_size import finite_population_runs, run_grid, study_from_runs
+
+    runs = finite_population_runs(run_grid(0.1, (200, 400, 800), (1.0, 1.6), (1, 2), 12)
+                                  + run_grid(0.1, (1600,), (1.0, 1.6), (1,), 12))
+    study = study_from_runs(runs)
+    assert len(study) == 8 and study.loc[study["N"] == 1600, "stderr"].isna().all()
+    assert list(population_tc(study)["N"]) == [200, 400, 800]
+    assert list(extrapolate(study)["points"]) == [3, 3]
