@@ -125,8 +125,11 @@ def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, s
                               bracketed, confidence, degree)
 
 
-def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0.95):
-    """Tc_N from runs of the term recursion across T at one lam and N (seeds are combined)."""
+def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0.95, degree=1):
+    """Tc_N from runs of the term recursion across T at one lam and N (seeds are combined).
+
+    ``degree`` is that of ``crossing``: a straight line (1) or a parabola (2) in ln T.
+    """
     if not runs:
         raise ValueError("no runs given")
     keys = {(r.model.lam, r.size, r.model.recursion, r.model.coordination) for r in runs}
@@ -149,4 +152,4 @@ def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0
     }).reset_index()
     single = points["seeds"] < 2
     points.loc[single, "stderr"] = grouped["hac_stderr"].first()[points.loc[single, "T"]].to_numpy()
-    return crossing(points, confidence=confidence, exact_Tc=transition(lam).Tc, size=size, lam=lam)
+    return crossing(points, confidence=confidence, exact_Tc=transition(lam).Tc, size=size, lam=lam, degree=degree)

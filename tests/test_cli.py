@@ -171,3 +171,24 @@ def test_finite_n_bad_table_is_one_line_and_untouched(tmp_path, capsys, content,
     code, stdout, stderr = _main(capsys, *FINITE_N, "--table", str(table))
     assert code == 2 and message in stderr and stderr.count("\n") == 1 and stdout == ""
     assert (content is None and not table.parent.exists()) or table.read_bytes() == content
+
+
+def test_transition_reads_tc_off_run_directories(tmp_path, capsys):
+    dirs = []
+    for T in (0.4, 0.5, 0.6, 0.7):
+        for seed in (1, 2):
+            out = tmp_path / f"T{T}-s{seed}"
+            code, _, _ = _main(capsys, "run", "--lam", "0.1", "--T", str(T), "--size", "2000", "--generations", "30",
+                               "--seed", str(seed), "--out", str(out), "--no-progress")
+            assert code in (0, None)
+            dirs.append(str(out))
+    for degree in ("1", "2"):
+        code, stdout, _ = _main(capsys, "transition", *dirs, "--degree", degree, "--json")
+        doc = json.loads(stdout)
+        assert code in (0, None) and doc["degree"] == int(degree) and len(doc["points"]) == 4
+        assert doc["exact_Tc"] == pytest.approx(0.4019093633) and doc["interval"][0] < doc["Tc_N"] < doc["interval"][1]
+    other = tmp_path / "other"
+    _main(capsys, "run", "--lam", "0.2", "--T", "0.5", "--size", "2000", "--generations", "30", "--out", str(other),
+          "--no-progress")
+    code, stdout, stderr = _main(capsys, "transition", *dirs, str(other))
+    assert code == 2 and "share lam" in stderr and stderr.count("\n") == 1 and stdout == ""

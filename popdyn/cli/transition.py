@@ -74,14 +74,17 @@ def spectrum_command(lam_text, T, tc, as_json):
 @cli.command("transition")
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(file_okay=False))
 @click.option("--burn-in", type=int, default=None, help="First generation of the growth fits (default: half the run).")
+@click.option("--degree", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="v_N(T) model: 1, a straight line in ln T; 2, a parabola (needs 4 temperatures).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def transition_command(run_dirs, burn_in, as_json):
+def transition_command(run_dirs, burn_in, degree, as_json):
     """Tc_N read off populations, beside the exact Tc.
 
     RUN_DIRs: runs of the term recursion at one lam and N, across temperatures T around the
     transition, one or more seeds each. The growth v = 2 ln Lambda of each run is fitted (as
     in `popdyn fit`), averaged over seeds at each T, and Tc_N is where a weighted line in ln T
-    crosses v = 0, with a parametric-bootstrap interval from the spread across seeds.
+    (or, with --degree 2, a parabola) crosses v = 0, with a parametric-bootstrap interval from
+    the spread across seeds.
 
     \b
     Example:
@@ -94,11 +97,11 @@ def transition_command(run_dirs, burn_in, as_json):
     from .. import runs
 
     try:
-        est = transition_from_runs([runs.load(d) for d in run_dirs], burn_in=burn_in)
+        est = transition_from_runs([runs.load(d) for d in run_dirs], burn_in=burn_in, degree=degree)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     if as_json:
-        doc = {"lam": est.lam, "size": est.size, "Tc_N": est.Tc, "interval": list(est.interval),
+        doc = {"lam": est.lam, "size": est.size, "Tc_N": est.Tc, "interval": list(est.interval), "degree": est.degree,
                "confidence": est.confidence, "exact_Tc": est.exact_Tc, "bracketed": est.bracketed,
                "points": est.points.to_dict("records")}
         click.echo(json.dumps(_json_safe(doc), indent=2))
