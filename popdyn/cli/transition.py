@@ -159,11 +159,15 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     todo = [k for k in keys if k not in done]
     bar = tqdm(total=len(todo), disable=not progress or not todo, file=sys.stderr, leave=False, unit="run")
 
+    from ..runs import provenance
+
+    prov = provenance()  # the code that runs is the code at start, whatever the checkout becomes meanwhile
+
     def keep(row):
         nonlocal saved
         bar.update(1)
         if table_path:
-            saved = _append_run(table_path, saved, row)
+            saved = _append_run(table_path, saved, row, prov)
 
     new = finite_population_runs(todo, on_run=keep)
     bar.close()
@@ -218,15 +222,14 @@ def _read_run_table(path):
     return table
 
 
-def _append_run(path, table, row):
-    """Add one run (with the commit and time it ran) to the table at ``path``, atomically."""
+def _append_run(path, table, row, prov):
+    """Add one run (with the commit it ran and the time it ended) to the table at ``path``, atomically."""
     import pandas as pd
 
-    from ..runs import provenance
+    from ..runs import _now
     from ..store import atomic_write
 
-    prov = provenance()
-    row = dict(row, git_commit=prov["git_commit"], created=prov["created"], threads=prov["threads"])
+    row = dict(row, git_commit=prov["git_commit"], created=_now(), threads=prov["threads"])
     table = pd.DataFrame([row]) if table is None else pd.concat([table, pd.DataFrame([row])], ignore_index=True)
     atomic_write(Path(path), lambda tmp: table.to_parquet(tmp, index=False))
     return table
