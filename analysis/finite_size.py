@@ -8,7 +8,9 @@ statsmodels), whose v_inf is to be compared with the exact v.
 """
 
 import math
+import statistics
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -148,19 +150,85 @@ def extrapolate(study, refined=True):
     return pd.DataFrame(rows, columns=["T_over_Tc", "v_inf", "lo", "hi", "c", "v_exact", "points"])
 
 
-def sizes_for_tc_within(tc_table, lam, tolerance=0.10):
-    """By the measured trend of ln(Tc_N/Tc - 1) against ln ln N, the N where Tc_N is within ``tolerance``.
+@dataclass(frozen=True)
+class SizeForTc:
+    """The population size at which Tc_N comes within ``tolerance`` of the exact Tc.
 
-    The smallest N of the table when every Tc_N there is already within ``tolerance``.
+    Attributes
+    ----------
+    N : float
+        By the measured trend Tc_N/Tc - 1 = A (ln N)^s (a straight line of ln(Tc_N/Tc - 1) in
+        ln ln N); the smallest N measured when every Tc_N is already within; inf when the
+        trend does not fall.
+    interval : tuple
+        Parametric bootstrap over the Tc_N intervals, at ``confidence``.
+    exponent : float
+        The measured s; Brunet-Derrida's leading order says -2.
+    already : bool
+        Every measured Tc_N is within ``tolerance``.
     """
-    if np.all(np.abs(tc_table["Tc_N_over_Tc"] - 1) < tolerance):
-        return float(tc_table["N"].min())  # already within at the smallest N measured
-    t = tc_table[tc_table["Tc_N_over_Tc"] > 1]
-    if len(t) < 2:
-        return float("nan")
-    x = np.log(np.log(t["N"].to_numpy(dtype=float)))
-    y = np.log(t["Tc_N_over_Tc"].to_numpy() - 1)
-    slope, intercept = np.polyfit(x, y, 1)
+
+    N: float
+    interval: tuple
+    exponent: float
+    tolerance: float
+    confidence: float
+    already: bool
+
+    def summary(self):
+        if self.already:
+            return f"every Tc_N measured is within {self.tolerance:.0%} of Tc, from N = {self.N:.3g} on"
+        lo, hi = self.interval
+        return (f"N for Tc_N within {self.tolerance:.0%} of Tc, by the measured trend Tc_N/Tc - 1 ~ (ln N)^s "
+                f"(s = {self.exponent:.2f}; Brunet-Derrida: -2): {self.N:.3g}, "
+                f"{self.confidence:.0%} interval [{lo:.3g}, {hi:.3g}]")
+
+
+def _trend_size(N, ratio, tolerance):
+    """(N where the line of ln(ratio - 1) in ln ln N reaches ln tolerance, its slope)."""
+    above = ratio > 1
+    if above.sum() < 2:
+        return math.nan, math.nan
+    slope, intercept = np.polyfit(np.log(np.log(N[above])), np.log(ratio[above] - 1), 1)
     if slope >= 0:
-        return float("inf")
-    return float(math.exp(math.exp((math.log(tolerance) - intercept) / slope)))
+        return math.inf, slope
+    ln_size = math.exp(min((math.log(tolerance) - intercept) / slope, 700.0))
+    return (math.exp(ln_size) if ln_size < 700.0 else math.inf), slope
+
+
+def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=2000, seed=0):
+    """The N where the population's Tc_N comes within ``tolerance`` of Tc, with an interval.
+
+    Parameters
+    ----------
+    tc_table : pandas.DataFrame
+        ``population_tc`` output: columns N, Tc_N, lo, hi, Tc_N_over_Tc.
+
+    Returns
+    -------
+    SizeForTc
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> N = np.array([1e3, 1e4, 1e5, 1e6]); ratio = 1 + 40 / np.log(N) ** 2
+    >>> t = pd.DataFrame({"N": N, "Tc_N": ratio, "lo": ratio - 0.01, "hi": ratio + 0.01, "Tc_N_over_Tc": ratio})
+    >>> est = sizes_for_tc_within(t)
+    >>> print(f"ln N = {np.log(est.N):.6f}, s = {est.exponent:.6f}")   # (ln N)^2 = 40 / 0.1
+    ln N = 20.000000, s = -2.000000
+    """
+    N = tc_table["N"].to_numpy(dtype=float)
+    ratio = tc_table["Tc_N_over_Tc"].to_numpy(dtype=float)
+    if np.all(np.abs(ratio - 1) < tolerance):
+        return SizeForTc(float(N.min()), (math.nan, math.nan), math.nan, tolerance, confidence, True)
+    size, slope = _trend_size(N, ratio, tolerance)
+    exact = tc_table["Tc_N"].to_numpy(dtype=float) / ratio
+    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
+    sd = (tc_table["hi"].to_numpy(dtype=float) - tc_table["lo"].to_numpy(dtype=float)) / (2 * z) / exact
+    rng = np.random.default_rng(seed)
+    sizes = np.array([_trend_size(N, ratio + sd * rng.standard_normal(N.size), tolerance)[0]
+                      for _ in range(n_bootstrap)])
+    sizes = np.where(np.isnan(sizes), np.inf, sizes)  # no trend above Tc in a replica: no bound from it
+    a = 1 - confidence
+    lo, hi = np.quantile(sizes, [a / 2, 1 - a / 2], method="inverted_cdf") if n_bootstrap else (math.nan,) * 2
+    return SizeForTc(float(size), (float(lo), float(hi)), float(slope), tolerance, confidence, False)

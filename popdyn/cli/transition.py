@@ -177,7 +177,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     tcs = population_tc(study)
     tcs = tcs if len(tcs) else None
     extra = extrapolate(study)
-    needed = sizes_for_tc_within(tcs, lam) if tcs is not None else float("nan")
+    needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
     if plot_path and tcs is not None:
         from analysis.plots import finite_population_plot
 
@@ -187,7 +187,8 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
         atomic_write(Path(plot_path), lambda tmp: tmp.write_bytes(png))
     if as_json:
         doc = {"lam": lam, "study": study.to_dict("records"), "extrapolation": extra.to_dict("records"),
-               "Tc_N": tcs.to_dict("records") if tcs is not None else None, "N_for_Tc_within_10_percent": needed}
+               "Tc_N": tcs.to_dict("records") if tcs is not None else None,
+               "N_for_Tc_within_10_percent": vars(needed) if needed is not None else None}
         click.echo(json.dumps(_json_safe(doc), indent=2))
         return
     fmt = lambda x: f"{x:.4g}"  # noqa: E731
@@ -198,7 +199,8 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     if tcs is not None:
         click.echo("\npopulation Tc_N (exact Tc = " + fmt(study["T"].iloc[0] / study["T_over_Tc"].iloc[0]) + "):")
         click.echo(tcs.to_string(index=False, float_format=fmt))
-        click.echo(f"N for Tc_N within 10 % of Tc, by the measured trend of ln(Tc_N/Tc - 1) in ln ln N: {needed:.3g}")
+        if needed is not None:
+            click.echo(needed.summary())
 
 
 def _read_run_table(path):

@@ -32,8 +32,30 @@ def test_study_plot_is_a_png():
 def test_n_for_tc_within_ten_percent_on_a_known_trend():
     A = 40.0  # Tc_N / Tc - 1 = A / (ln N)^2: within 10 % when ln N = sqrt(A / 0.1) = 20
     N = np.array([1e3, 1e4, 1e5, 1e6])
-    table = pd.DataFrame({"N": N, "Tc_N_over_Tc": 1 + A / np.log(N) ** 2})
-    assert sizes_for_tc_within(table, 0.01) == pytest.approx(math.exp(20.0), rel=1e-6)
+    ratio = 1 + A / np.log(N) ** 2
+    table = pd.DataFrame({"N": N, "Tc_N": 2 * ratio, "lo": 2 * ratio - 0.02, "hi": 2 * ratio + 0.02,
+                          "Tc_N_over_Tc": ratio})
+    est = sizes_for_tc_within(table)
+    assert est.N == pytest.approx(math.exp(20.0), rel=1e-6) and est.exponent == pytest.approx(-2.0)
+    assert est.interval[0] < est.N < est.interval[1] and not est.already
+    within = table.assign(Tc_N_over_Tc=[1.05, 0.97, 1.02, 1.01])
+    assert sizes_for_tc_within(within).already and sizes_for_tc_within(within).N == 1e3
+
+
+def test_n_for_tc_interval_covers_the_true_size():
+    """Tc_N measured with normal errors around a known trend: the bootstrap interval's coverage."""
+    rng = np.random.default_rng(5)
+    N = np.array([1e3, 1e4, 1e5, 1e6])
+    truth = 1 + 40.0 / np.log(N) ** 2
+    sd = 0.03
+    replicas, hits = 200, 0
+    for i in range(replicas):
+        ratio = truth + sd * rng.standard_normal(N.size)
+        table = pd.DataFrame({"N": N, "Tc_N": ratio, "lo": ratio - 1.96 * sd, "hi": ratio + 1.96 * sd,
+                              "Tc_N_over_Tc": ratio})
+        lo, hi = sizes_for_tc_within(table, n_bootstrap=400, seed=i).interval
+        hits += lo <= math.exp(20.0) <= hi
+    assert abs(hits / replicas - 0.95) < 3 * math.sqrt(0.05 * 0.95 / replicas)
 
 
 def test_runs_with_one_seed_are_reported_but_left_out_of_the_fits():
