@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 import statsmodels.api as sm
 
 import popdyn
@@ -136,7 +137,12 @@ def population_tc(study):
 
 
 def extrapolate(study, refined=True):
-    """Per temperature: v_inf and c of v_N = v_inf - c / L^2 by weighted least squares, beside the exact v."""
+    """Per temperature: v_inf and c of v_N = v_inf - c / L^2 by weighted least squares, beside the exact v.
+
+    The interval is statsmodels' (residual scale estimated, t quantiles); ``chi2_p`` is the
+    chi-square p-value of the residuals against the seeds' standard errors: a small value says
+    the 1/L^2 form does not describe these N, and the interval should not be trusted.
+    """
     rows = []
     for r, group in study[study["stderr"] > 0].groupby("T_over_Tc"):
         if len(group) < 3:
@@ -144,10 +150,11 @@ def extrapolate(study, refined=True):
         x = np.array([1.0 / _L(N, refined) ** 2 for N in group["N"]])
         fit = sm.WLS(group["v_N"].to_numpy(), sm.add_constant(x), weights=1.0 / group["stderr"].to_numpy() ** 2).fit()
         lo, hi = fit.conf_int(0.05)[0]
+        chi2 = float(np.sum(fit.wresid**2))  # weights 1/stderr^2: the residuals in units of their errors
         rows.append({"T_over_Tc": r, "v_inf": float(fit.params[0]), "lo": float(lo), "hi": float(hi),
                      "c": float(-fit.params[1]), "v_exact": float(group["v_exact"].iloc[0]),
-                     "points": len(group)})
-    return pd.DataFrame(rows, columns=["T_over_Tc", "v_inf", "lo", "hi", "c", "v_exact", "points"])
+                     "points": len(group), "chi2_p": float(scipy.stats.chi2.sf(chi2, len(group) - 2))})
+    return pd.DataFrame(rows, columns=["T_over_Tc", "v_inf", "lo", "hi", "c", "v_exact", "points", "chi2_p"])
 
 
 @dataclass(frozen=True)

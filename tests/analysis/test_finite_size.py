@@ -67,3 +67,22 @@ def test_runs_with_one_seed_are_reported_but_left_out_of_the_fits():
     assert len(study) == 8 and study.loc[study["N"] == 1600, "stderr"].isna().all()
     assert list(population_tc(study)["N"]) == [200, 400, 800]
     assert list(extrapolate(study)["points"]) == [3, 3]
+
+
+def _synthetic_study(rng, shape, se=0.02, sizes=(1e3, 1e4, 1e5, 1e6, 1e7)):
+    N = np.array(sizes)
+    L = np.log(N) + 3 * np.log(np.log(N))
+    return pd.DataFrame({"T_over_Tc": 1.3, "N": N, "v_N": 1.0 - shape(L) + se * rng.standard_normal(N.size),
+                         "stderr": se, "v_exact": 1.0})
+
+
+def test_extrapolation_covers_the_limit_and_its_chi2_flags_a_wrong_form():
+    rng = np.random.default_rng(8)
+    replicas = 300
+    right = [extrapolate(_synthetic_study(rng, lambda L: 150 / L**2)).iloc[0] for _ in range(replicas)]
+    hits = sum(r["lo"] <= 1.0 <= r["hi"] for r in right)
+    assert abs(hits / replicas - 0.95) < 3 * math.sqrt(0.05 * 0.95 / replicas)
+    assert np.mean([r["chi2_p"] < 0.05 for r in right]) < 0.05 + 3 * math.sqrt(0.05 * 0.95 / replicas)
+    # a 1/L approach of the size of the measured gaps: its curvature in 1/L^2 is 5 errors at most
+    wrong = [extrapolate(_synthetic_study(rng, lambda L: 60 / L)).iloc[0] for _ in range(50)]
+    assert np.mean([r["chi2_p"] < 0.05 for r in wrong]) > 0.9
