@@ -17,6 +17,8 @@ the unit every other popdyn tool reads:
 Every file is written to a temporary name and renamed into place, so a reader sees either
 the old file or the new one, never half of one; ``state.json`` says "complete" only after
 everything else is written.
+
+A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file), the same way.
 """
 
 import json
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import COLUMNS, State
-from .errors import RunDirectoryError
+from .errors import ConfigError, RunDirectoryError
 
 FORMAT = "popdyn-run"
 FORMAT_VERSION = 1
@@ -228,3 +230,47 @@ class DirectoryStore:
         if not path.exists():
             raise KeyError(f"no snapshot of field {field!r} at generation {n} in {self.path}")
         return np.load(path, mmap_mode="r")
+
+
+class ResultTable:
+    """A Parquet table of per-run results that grows one row at a time: the store of a study.
+
+    Every row carries the commit the study started from (``provenance`` at start: the code
+    that runs is the code that was loaded, whatever the checkout becomes meanwhile), the
+    thread count and the time the run ended. Each append rewrites the file atomically, so an
+    interrupted study keeps every finished run and a reader never sees half a table.
+    Use ``open``, not the constructor.
+    """
+
+    def __init__(self, path, frame, provenance):
+        self.path = Path(path)
+        self.frame = frame
+        self.provenance = provenance
+
+    @classmethod
+    def open(cls, path, columns, provenance):
+        """The table at ``path`` (empty when the file does not exist yet); ConfigError if it cannot be one."""
+        path = Path(path)
+        if not path.exists():
+            if not path.resolve().parent.is_dir():
+                raise ConfigError(f"--table: folder {str(path.parent)!r} does not exist")
+            return cls(path, pd.DataFrame(columns=list(columns)), provenance)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+            raise ConfigError(f"--table: {path} is not a Parquet table ({type(exc).__name__})") from None
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ConfigError(f"--table: {path} is not a table of these results (no column {missing[0]!r})")
+        return cls(path, frame, provenance)
+
+    def keys(self, key_columns):
+        """The set of key tuples already in the table."""
+        return set(self.frame[list(key_columns)].itertuples(index=False, name=None))
+
+    def append(self, row):
+        stamped = dict(row, git_commit=self.provenance["git_commit"], threads=self.provenance["threads"],
+                       created=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+        new = pd.DataFrame([stamped])
+        self.frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
+        atomic_write(self.path, lambda tmp: self.frame.to_parquet(tmp, index=False))

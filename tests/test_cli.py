@@ -192,3 +192,19 @@ def test_transition_reads_tc_off_run_directories(tmp_path, capsys):
           "--no-progress")
     code, stdout, stderr = _main(capsys, "transition", *dirs, str(other))
     assert code == 2 and "share lam" in stderr and stderr.count("\n") == 1 and stdout == ""
+
+
+def test_finite_n_interrupted_keeps_the_finished_runs_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    import analysis.finite_size as finite_size
+
+    real = finite_size.finite_population_runs
+
+    def one_then_ctrl_c(keys, on_run=None):
+        real(list(keys)[:1], on_run=on_run)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(finite_size, "finite_population_runs", one_then_ctrl_c)
+    table = tmp_path / "study.parquet"
+    code, _, stderr = _main(capsys, *FINITE_N, "--table", str(table))
+    assert code == 130 and "1 finished run saved" in stderr and "the same command resumes" in stderr
+    assert len(__import__("pandas").read_parquet(table)) == 1

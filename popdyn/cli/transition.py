@@ -141,10 +141,12 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     """
     from tqdm.auto import tqdm
 
-    from analysis.finite_size import (RUN_KEY, extrapolate, finite_population_runs, population_tc, run_grid,
-                                      sizes_for_tc_within, study_from_runs)
+    from analysis.finite_size import (RUN_COLUMNS, RUN_KEY, extrapolate, finite_population_runs, population_tc,
+                                      run_grid, sizes_for_tc_within, study_from_runs)
 
     from ..models import BAATree
+    from ..runs import provenance
+    from ..store import ResultTable
 
     size_list = _parse_ints(sizes, "--sizes", 2)
     ratio_list = _parse_floats(ratios, "--ratios")
@@ -154,25 +156,30 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     if plot_path and not Path(plot_path).resolve().parent.is_dir():
         raise ConfigError(f"--plot: folder {str(Path(plot_path).parent)!r} does not exist")
     keys = run_grid(lam, size_list, ratio_list, range(1, seeds + 1), generations)
-    saved = _read_run_table(table_path) if table_path else None
-    done = set() if saved is None else set(saved[list(RUN_KEY)].itertuples(index=False, name=None))
+    table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path else None
+    done = table.keys(RUN_KEY) if table is not None else set()
     todo = [k for k in keys if k not in done]
     bar = tqdm(total=len(todo), disable=not progress or not todo, file=sys.stderr, leave=False, unit="run")
 
-    from ..runs import provenance
-
-    prov = provenance()  # the code that runs is the code at start, whatever the checkout becomes meanwhile
-
     def keep(row):
-        nonlocal saved
         bar.update(1)
-        if table_path:
-            saved = _append_run(table_path, saved, row, prov)
+        if table is not None:
+            table.append(row)
 
-    new = finite_population_runs(todo, on_run=keep)
-    bar.close()
-    # the report covers every run of the table at this lam and run length, not only those asked for now
-    runs = new if saved is None else saved[(saved["lam"] == lam) & (saved["generations"] == generations)]
+    try:
+        new = finite_population_runs(todo, on_run=keep)
+    except KeyboardInterrupt:
+        if table is not None:
+            n = len(table.frame)
+            click.echo(f"popdyn: {n} finished run{'s' * (n != 1)} saved in {table_path}; the same command resumes",
+                       err=True)
+        raise
+    finally:
+        bar.close()
+    if table is None:
+        runs = new
+    else:  # the report covers every run of the table at this lam and run length, not only those asked for now
+        runs = table.frame[(table.frame["lam"] == lam) & (table.frame["generations"] == generations)]
     study = study_from_runs(runs)
     tcs = population_tc(study)
     tcs = tcs if len(tcs) else None
@@ -201,40 +208,6 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
         click.echo(tcs.to_string(index=False, float_format=fmt))
         if needed is not None:
             click.echo(needed.summary())
-
-
-def _read_run_table(path):
-    """The per-run table at ``path`` (None when there is none yet); a ConfigError when it is not one."""
-    import pandas as pd
-
-    from analysis.finite_size import RUN_COLUMNS
-
-    path = Path(path)
-    if not path.exists():
-        if not path.parent.is_dir():
-            raise ConfigError(f"--table: folder {str(path.parent)!r} does not exist")
-        return None
-    try:
-        table = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-        raise ConfigError(f"--table: {path} is not a Parquet table ({type(exc).__name__})") from None
-    missing = [c for c in RUN_COLUMNS if c not in table.columns]
-    if missing:
-        raise ConfigError(f"--table: {path} is not a finite-n run table (no column {missing[0]!r})")
-    return table
-
-
-def _append_run(path, table, row, prov):
-    """Add one run (with the commit it ran and the time it ended) to the table at ``path``, atomically."""
-    import pandas as pd
-
-    from ..runs import _now
-    from ..store import atomic_write
-
-    row = dict(row, git_commit=prov["git_commit"], created=_now(), threads=prov["threads"])
-    table = pd.DataFrame([row]) if table is None else pd.concat([table, pd.DataFrame([row])], ignore_index=True)
-    atomic_write(Path(path), lambda tmp: table.to_parquet(tmp, index=False))
-    return table
 
 
 @cli.command("metallic")
