@@ -13,6 +13,9 @@ and m(beta) = inf for beta >= 1/2. The coordination law does not enter: only E[k
 The paper's Lambda of Eq. 27 follows from gamma_{n+1} / gamma_n -> Lambda^2, so
 Lambda = exp(v / 2); the transition Lambda = 1 is v = 0.
 
+Everything here starts from a ``Spectrum`` (ln m and the interval where it is finite), so any
+model with a known or estimated ln m plugs in; ``spectrum_of`` gives the BAA tree's.
+
 A finite population of N samples measures less than v: Brunet & Derrida (Phys. Rev. E 56,
 2597 (1997)) predict v_N = v - pi^2 beta*^2 v''(beta*) / (2 L^2) with v(beta) = ln m(beta)/beta
 and L = ln N, refined to L = ln N + 3 ln ln N by Brunet, Derrida, Mueller & Munier (2006);
@@ -50,24 +53,83 @@ def d2ln_m(beta):
 
 
 @dataclass(frozen=True)
+class Spectrum:
+    """ln m(beta) of a linear recursion on a tree: the one input of the exact answer.
+
+    Any model plugs in through this: the BAA tree gives it in closed form (``spectrum_of``),
+    another model (the Anderson tree of a later issue) may give a closed form or an estimate.
+
+    Attributes
+    ----------
+    ln_m : callable
+        beta -> ln m(beta) = ln E[sum over children of w^beta], vectorized; ln m is convex.
+    beta_max : float
+        ln m is finite on (0, beta_max); the growth minimizes over (0, min(beta_max, 1)].
+    dln_m, d2ln_m : callable or None
+        Its first and second derivatives; central differences when None.
+    """
+
+    ln_m: object
+    beta_max: float = 1.0
+    dln_m: object = None
+    d2ln_m: object = None
+
+    def derivative(self, beta):
+        """(ln m)'(beta): the given derivative, or a central difference (forward next to 0)."""
+        if self.dln_m is not None:
+            return float(self.dln_m(beta))
+        h = 1e-6 * max(beta, 1e-3)
+        if beta > h:
+            return float(self.ln_m(beta + h) - self.ln_m(beta - h)) / (2 * h)
+        return float(self.ln_m(beta + h) - self.ln_m(beta)) / h
+
+    def curvature(self, beta):
+        """(ln m)''(beta): the given one, or a central second difference."""
+        if self.d2ln_m is not None:
+            return float(self.d2ln_m(beta))
+        h = 1e-4 * beta
+        return float(self.ln_m(beta + h) - 2 * self.ln_m(beta) + self.ln_m(beta - h)) / (h * h)
+
+
+def spectrum_of(model):
+    """The ``Spectrum`` of a model (the BAA tree's term recursion: the closed form above).
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> round(float(spectrum_of(BAATree(lam=0.01, T=3.3)).ln_m(0.25)), 6)
+    0.970779
+    """
+    from .models import BAATree
+
+    if isinstance(model, BAATree):
+        lam, T = model.lam, model.T
+        return Spectrum(ln_m=lambda beta: ln_m(lam, T, beta), beta_max=0.5,
+                        dln_m=lambda beta: _dln_m(lam, beta), d2ln_m=d2ln_m)
+    raise TypeError(f"no exact spectrum for {type(model).__name__}; build a Spectrum for it")
+
+
+@dataclass(frozen=True)
 class TreeGrowth:
-    """Exact typical growth of the linear recursion on the tree.
+    """Exact typical growth of a linear recursion on a tree.
 
     Attributes
     ----------
     v : float
-        Growth of ln Gamma^(n) per generation (-inf when 3T <= 1: the tree dies out).
+        Growth of ln Gamma^(n) per generation (-inf when m(0) <= 1: the tree dies out).
     beta_star : float
         The minimizer of ln m(beta) / beta, also the tail exponent of the fixed point.
     Lambda : float
         The paper's Lambda = exp(v / 2) (Eq. 27).
+    bd_coefficient : float
+        beta*^2 v''(beta*) = beta* (ln m)''(beta*), the coefficient of the Brunet-Derrida
+        correction (nan when beta* = 1, where that correction does not apply).
     """
 
-    lam: float
-    T: float
     v: float
     beta_star: float
     Lambda: float
+    bd_coefficient: float = math.nan
 
     @property
     def phase(self):
@@ -76,15 +138,45 @@ class TreeGrowth:
     def finite_population(self, N, refined=True):
         """The Brunet-Derrida prediction v_N for a population of N (see the module docstring)."""
         L = math.log(N) + (3.0 * math.log(math.log(N)) if refined else 0.0)
-        return self.v - math.pi**2 * self.beta_star * d2ln_m(self.beta_star) / (2.0 * L * L)
+        return self.v - math.pi**2 * self.bd_coefficient / (2.0 * L * L)
+
+
+def typical_growth(spectrum):
+    """v = min over 0 < beta <= 1 of ln m(beta) / beta, its minimizer and Lambda = exp(v/2).
+
+    At an interior minimum beta (ln m)'(beta) = ln m(beta); the left side minus the right is
+    nondecreasing (its derivative is beta (ln m)'' >= 0), from -ln m(0) at 0, so the root is
+    unique; when it does not occur below min(beta_max, 1) the minimum sits at beta = 1 and
+    v = ln m(1) (the annealed growth: the population then needs no tail to follow it).
+
+    Examples
+    --------
+    Weights w = exp(mu + sigma z) with z normal and K children: ln m = ln K + beta mu +
+    beta^2 sigma^2 / 2, so v = mu + sigma sqrt(2 ln K) when sqrt(2 ln K) < sigma.
+
+    >>> K, mu, sigma = 4, -1.0, 2.0
+    >>> g = typical_growth(Spectrum(lambda b: math.log(K) + b * mu + b * b * sigma**2 / 2))
+    >>> round(g.v, 6) == round(mu + sigma * math.sqrt(2 * math.log(K)), 6)
+    True
+    """
+    ln_m0 = float(spectrum.ln_m(1e-300))
+    if ln_m0 <= 0.0:
+        return TreeGrowth(-math.inf, 0.0, 0.0)
+
+    def stationarity(beta):
+        return beta * spectrum.derivative(beta) - float(spectrum.ln_m(beta))
+
+    edge = 1.0 if spectrum.beta_max > 1.0 else spectrum.beta_max - 1e-15  # ln m is finite up to the edge
+    if not stationarity(edge) > 0.0:  # ln m / beta still falls at the edge: the minimum sits there
+        v = float(spectrum.ln_m(edge)) / edge
+        return TreeGrowth(v, edge, math.exp(v / 2.0))
+    beta = brentq(stationarity, 1e-300, edge, xtol=1e-16, rtol=1e-15, maxiter=500)
+    v = float(spectrum.ln_m(beta)) / beta
+    return TreeGrowth(v, beta, math.exp(v / 2.0), beta * spectrum.curvature(beta))
 
 
 def exact_growth(model):
-    """The exact typical growth v, beta* and Lambda of a BAA tree model (term recursion).
-
-    At the minimum of ln m(beta)/beta, beta (ln m)'(beta) = ln m(beta); the left side minus
-    the right is increasing in beta, from -ln(3T) at 0 to +inf at 1/2, so the root is
-    bracketed and unique.
+    """The exact typical growth v, beta* and Lambda of a model (``typical_growth`` of ``spectrum_of``).
 
     Examples
     --------
@@ -92,16 +184,23 @@ def exact_growth(model):
     >>> round(exact_growth(BAATree(lam=0.01, T=3.3)).v, 4)
     1.8165
     """
-    lam, T = model.lam, model.T
-    if 3.0 * T <= 1.0:
-        return TreeGrowth(lam, T, -math.inf, 0.0, 0.0)
+    return typical_growth(spectrum_of(model))
 
-    def stationarity(beta):
-        return beta * _dln_m(lam, beta) - float(ln_m(lam, T, beta))
 
-    beta = brentq(stationarity, 1e-300, 0.5 - 1e-15, xtol=1e-16, rtol=1e-15, maxiter=500)
-    v = float(ln_m(lam, T, beta)) / beta
-    return TreeGrowth(lam, T, v, beta, math.exp(v / 2.0))
+def zero_growth(spectrum_at, lo, hi):
+    """The parameter p in (lo, hi) where the typical growth of ``spectrum_at(p)`` vanishes.
+
+    The generic route to a transition (v changes sign on the bracket); the BAA tree has its
+    Tc in closed form (``critical_temperature``), which this reproduces.
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> tc = zero_growth(lambda T: spectrum_of(BAATree(lam=0.01, T=T)), 1.0, 3.0)
+    >>> abs(tc / critical_temperature(0.01) - 1) < 1e-10
+    True
+    """
+    return brentq(lambda p: typical_growth(spectrum_at(p)).v, lo, hi, xtol=1e-300, rtol=1e-14, maxiter=500)
 
 
 @dataclass(frozen=True)

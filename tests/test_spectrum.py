@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from popdyn.models import BAATree
-from popdyn.spectrum import critical_temperature, d2ln_m, exact_growth, ln_m, transition
+from popdyn.spectrum import (Spectrum, critical_temperature, d2ln_m, exact_growth, ln_m, spectrum_of, transition,
+                             typical_growth, zero_growth)
 
 
 @pytest.mark.parametrize("lam, T", [(0.01, 3.3), (0.01, 1.0), (1e-4, 96.0), (0.1, 0.5), (1e-6, 1e5)])
@@ -86,3 +87,43 @@ def test_spectrum_cli(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["spectrum", "--lam", "2", "--tc"])
     assert exit_info.value.code == 2 and "lam must lie in (0, 1)" in capsys.readouterr().err
+
+
+def _lognormal(K, mu, sigma):
+    """Weights exp(mu + sigma z), K children: ln m = ln K + beta mu + beta^2 sigma^2 / 2 (finite for all beta)."""
+    return Spectrum(lambda b: math.log(K) + b * mu + b * b * sigma**2 / 2, beta_max=math.inf)
+
+
+@pytest.mark.parametrize("K, mu, sigma", [(4, -1.0, 2.0), (3, 0.5, 0.7), (10, -3.0, 1.0)])
+def test_generic_spectrum_against_the_lognormal_tree(K, mu, sigma):
+    """Derrida-Spohn for log-normal weights: beta* = sqrt(2 ln K)/sigma if below 1, else the annealed v."""
+    g = typical_growth(_lognormal(K, mu, sigma))
+    beta_c = math.sqrt(2 * math.log(K)) / sigma
+    if beta_c < 1:
+        assert g.beta_star == pytest.approx(beta_c, rel=1e-7)
+        assert g.v == pytest.approx(mu + sigma * math.sqrt(2 * math.log(K)), rel=1e-9)
+        assert g.bd_coefficient == pytest.approx(beta_c * sigma**2, rel=1e-5)  # beta* (ln m)''
+    else:
+        assert g.beta_star == 1.0 and g.v == pytest.approx(math.log(K) + mu + sigma**2 / 2, rel=1e-12)
+        assert math.isnan(g.finite_population(1e6))
+
+
+@pytest.mark.parametrize("lam, T", [(0.01, 3.3), (1e-4, 96.0), (0.1, 0.5)])
+def test_numerical_derivatives_reproduce_the_closed_form(lam, T):
+    closed = exact_growth(BAATree(lam=lam, T=T))
+    numeric = typical_growth(Spectrum(lambda b: ln_m(lam, T, b), beta_max=0.5))
+    assert numeric.v == pytest.approx(closed.v, rel=1e-8)
+    assert numeric.beta_star == pytest.approx(closed.beta_star, rel=1e-6)
+    assert numeric.bd_coefficient == pytest.approx(closed.bd_coefficient, rel=1e-5)
+
+
+@pytest.mark.parametrize("lam", [0.1, 0.01, 1e-4, 1e-8])
+def test_generic_zero_growth_reproduces_the_closed_form_tc(lam):
+    tc = critical_temperature(lam)
+    found = zero_growth(lambda T: spectrum_of(BAATree(lam=lam, T=T)), tc / 2, tc * 2)
+    assert found == pytest.approx(tc, rel=1e-10)
+
+
+def test_a_model_without_a_spectrum_says_so():
+    with pytest.raises(TypeError, match="no exact spectrum for object"):
+        spectrum_of(object())
