@@ -18,14 +18,10 @@ import scipy.stats
 import statsmodels.api as sm
 
 import popdyn
-from popdyn.spectrum import exact_growth, transition
+from popdyn.spectrum import brunet_derrida_L, exact_growth, transition
 
 from .growth import fit_growth
 from .transition import crossing
-
-
-def _L(N, refined):
-    return math.log(N) + (3.0 * math.log(math.log(N)) if refined else 0.0)
 
 
 #: Columns of the per-run table of a study (one row per lam, T / Tc, N, seed and run length).
@@ -147,7 +143,7 @@ def extrapolate(study, refined=True):
     for r, group in study[study["stderr"] > 0].groupby("T_over_Tc"):
         if len(group) < 3:
             continue
-        x = np.array([1.0 / _L(N, refined) ** 2 for N in group["N"]])
+        x = 1.0 / brunet_derrida_L(group["N"].to_numpy(), refined) ** 2
         fit = sm.WLS(group["v_N"].to_numpy(), sm.add_constant(x), weights=1.0 / group["stderr"].to_numpy() ** 2).fit()
         lo, hi = fit.conf_int(0.05)[0]
         chi2 = float(np.sum(fit.wresid**2))  # weights 1/stderr^2: the residuals in units of their errors

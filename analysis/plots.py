@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from popdyn.spectrum import brunet_derrida_L  # noqa: E402
+
 from .levy import levy_density  # noqa: E402
 
 
@@ -77,11 +79,10 @@ def finite_population_plot(study, extrapolation, tc_table, title=""):
     """
     sns.set_theme(style="whitegrid", context="notebook")
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
-    inv_L2 = lambda N: 1.0 / (np.log(N) + 3 * np.log(np.log(N))) ** 2  # noqa: E731
     fits = extrapolation.set_index("T_over_Tc") if len(extrapolation) else None
     for j, (r, group) in enumerate(study.groupby("T_over_Tc")):
         color = f"C{j % 10}"
-        x = inv_L2(group["N"].to_numpy(dtype=float))
+        x = 1.0 / brunet_derrida_L(group["N"].to_numpy()) ** 2
         left.errorbar(x, group["v_N"], yerr=2 * group["stderr"], fmt="o", color=color, ms=5, capsize=3,
                       label=f"T = {r:g} Tc")
         left.plot(x, group["v_bd_refined"], "--", color=color, lw=1)

@@ -109,6 +109,13 @@ def spectrum_of(model):
     raise TypeError(f"no exact spectrum for {type(model).__name__}; build a Spectrum for it")
 
 
+def brunet_derrida_L(N, refined=True):
+    """The L of the Brunet-Derrida correction pi^2 beta*^2 v'' / (2 L^2): ln N, or ln N + 3 ln ln N."""
+    N = np.asarray(N, dtype=float)
+    L = np.log(N) + (3.0 * np.log(np.log(N)) if refined else 0.0)
+    return float(L) if L.ndim == 0 else L
+
+
 @dataclass(frozen=True)
 class TreeGrowth:
     """Exact typical growth of a linear recursion on a tree.
@@ -137,7 +144,7 @@ class TreeGrowth:
 
     def finite_population(self, N, refined=True):
         """The Brunet-Derrida prediction v_N for a population of N (see the module docstring)."""
-        L = math.log(N) + (3.0 * math.log(math.log(N)) if refined else 0.0)
+        L = brunet_derrida_L(N, refined)
         return self.v - math.pi**2 * self.bd_coefficient / (2.0 * L * L)
 
 
