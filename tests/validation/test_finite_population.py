@@ -50,3 +50,15 @@ def test_small_population_gets_the_phase_wrong_above_tc():
     assert popdyn.exact_growth(model).v > 0.5
     mean, se = _growth(model, 10**4, seeds=range(3), generations=200)
     assert mean + 3 * se < 0
+
+
+def test_population_tc_lies_above_the_exact_tc_and_falls_with_n():
+    """lam = 0.01 (Tc = 1.649): Tc_N from 4 temperatures x 3 seeds; the bias of v_N (low) puts
+    Tc_N above Tc, and it shrinks with N (docs/transition.md: about 1.45 Tc at 10^3, 1.14 Tc at 10^5)."""
+    from analysis.finite_size import finite_population_study, population_tc
+
+    study = finite_population_study(0.01, sizes=(10**3, 10**5), ratios=(1.0, 1.3, 1.6, 2.0), seeds=(1, 2, 3))
+    small, large = population_tc(study).itertuples(index=False)
+    exact = popdyn.critical_temperature(0.01)
+    assert large.hi < small.lo  # the intervals do not overlap
+    assert large.lo > exact
