@@ -95,7 +95,7 @@ def finite_population_plot(study, extrapolation, tc_table, title=""):
     left.set_xlabel(r"$1/(\ln N + 3\ln\ln N)^2$")
     left.set_ylabel(r"growth $v_N$ of $\ln\hat\gamma_n$ per generation")
     left.set_title("v_N (dots, ±2 s.e. over seeds), extrapolation (line), Brunet-Derrida (dashed), exact (star)", fontsize=9)
-    left.legend(fontsize=8)
+    left.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     N = tc_table["N"].to_numpy(dtype=float)
     ratio = tc_table["Tc_N_over_Tc"].to_numpy()
     scale = tc_table["Tc_N"].to_numpy() / ratio
