@@ -80,6 +80,17 @@ def _root(lnT, v, w, degree):
     return x, np.polyval(np.polyder(coef), x)
 
 
+def _deviates(rng, dof):
+    """Student-t deviates with ``dof`` degrees of freedom, normal where dof is inf.
+
+    (numpy's standard_t(inf) is nan, not a normal deviate.)
+    """
+    out = rng.standard_normal(dof.size)
+    finite = np.isfinite(dof)
+    out[finite] = rng.standard_t(dof[finite])
+    return out
+
+
 def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, size=None, lam=None, degree=1):
     """Tc_N from per-temperature growth rates.
 
@@ -114,7 +125,7 @@ def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, s
     dof = np.where(dof >= 1, dof, np.inf)
     root, slope = _root(lnT, v, 1 / se, degree)
     rng = np.random.default_rng(seed)
-    roots = np.array([_root(lnT, v + se * rng.standard_t(dof), 1 / se, degree)[0] for _ in range(n_bootstrap)])
+    roots = np.array([_root(lnT, v + se * _deviates(rng, dof), 1 / se, degree)[0] for _ in range(n_bootstrap)])
     a = 1 - confidence
     # a parabola may miss the axis in a few replicas: those count as outside, half on each side
     roots = np.where(np.isnan(roots), np.inf * np.sign(np.arange(roots.size) % 2 - 0.5), roots)

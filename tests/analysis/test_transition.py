@@ -68,3 +68,16 @@ def test_parabola_needs_four_temperatures():
     p = pd.DataFrame({"T": [1.0, 1.2, 1.4], "v": [-0.5, 0.0, 0.4], "stderr": [0.05, 0.05, 0.05]})
     with pytest.raises(ValueError, match="needs growth rates at 4"):
         crossing(p, degree=2)
+
+
+def test_hac_errors_without_seed_counts_give_a_finite_interval_with_nominal_coverage():
+    """Points with a known (HAC) standard error and no seed count draw normal deviates."""
+    rng = np.random.default_rng(21)
+    T = np.array([1.4, 1.7, 2.0, 2.4, 2.8])
+    replicas, hits = 300, 0
+    for i in range(replicas):
+        p = pd.DataFrame({"T": T, "v": 1.5 * np.log(T / 2.0) + 0.05 * rng.standard_normal(T.size), "stderr": 0.05})
+        est = crossing(p, n_bootstrap=300, seed=i)
+        assert np.isfinite(est.interval).all()
+        hits += est.interval[0] <= 2.0 <= est.interval[1]
+    assert abs(hits / replicas - 0.95) < 3 * math.sqrt(0.05 * 0.95 / replicas)
