@@ -3,8 +3,8 @@
 For each N and each temperature T = r Tc: the growth v_N of ln gamma_n (``fit_growth``, mean
 over seeds), beside the exact v and the Brunet-Derrida predictions with L = ln N and with
 L = ln N + 3 ln ln N; per N, the population's Tc_N (``crossing`` over the temperatures); and,
-per temperature, the extrapolation v_N = v_inf - c / L^2 (weighted least squares in 1/L^2,
-statsmodels), whose v_inf is to be compared with the exact v.
+per temperature, the extrapolation v_N = v_inf - c / L^2 (least squares in 1/L^2 with the
+errors of means over a few seeds), whose v_inf is to be compared with the exact v.
 """
 
 import math
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.stats
-import statsmodels.api as sm
 
 import popdyn
 from popdyn.spectrum import brunet_derrida_L, exact_growth, transition
@@ -132,25 +131,51 @@ def population_tc(study):
         ["Tc_N_parabola"] if any("Tc_N_parabola" in r for r in rows) else []))
 
 
-def extrapolate(study, refined=True):
-    """Per temperature: v_inf and c of v_N = v_inf - c / L^2 by weighted least squares, beside the exact v.
+def _line_to_zero(x, v, se, seeds, confidence, rng, n_bootstrap):
+    """v = v_inf + slope x by least squares, with the errors of means over a few seeds.
 
-    The interval is statsmodels' (residual scale estimated, t quantiles); ``chi2_p`` is the
-    chi-square p-value of the residuals against the seeds' standard errors: a small value says
-    the 1/L^2 form does not describe these N, and the interval should not be trusted.
+    Weights 1/se^2 would trust a point whose 2 or 3 seeds happen to agree; the unweighted fit
+    stays unbiased, and its v_inf = sum a_i v_i has the variance sum a_i^2 se_i^2 with
+    Welch-Satterthwaite degrees of freedom. The lack of fit Q = sum r_i^2 / se_i^2 is referred
+    to its null law by a parametric bootstrap that redraws the seeds' scatter as well (a plain
+    chi-square would treat the se_i as exact and reject a right model four times too often).
     """
+    X = np.column_stack([np.ones_like(x), x])
+    A = np.linalg.pinv(X)  # (2, n): coefficients = A v
+    v_inf, slope = A @ v
+    share = A[0] ** 2 * se**2
+    var = share.sum()
+    dof = var**2 / np.sum(share**2 / (seeds - 1))
+    half = scipy.stats.t.ppf(0.5 + confidence / 2, dof) * math.sqrt(var)
+    H = X @ A
+    q = np.sum((v - H @ v) ** 2 / se**2)
+    z = rng.standard_normal((n_bootstrap, v.size)) * se
+    se_star = se * np.sqrt(rng.chisquare(seeds - 1, (n_bootstrap, v.size)) / (seeds - 1))
+    q_star = np.sum((z - z @ H.T) ** 2 / se_star**2, axis=1)
+    return v_inf, slope, half, (1 + np.sum(q_star >= q)) / (n_bootstrap + 1)
+
+
+def extrapolate(study, refined=True, confidence=0.95, n_bootstrap=4000, seed=0):
+    """Per temperature: v_inf and c of v_N = v_inf - c / L^2, beside the exact v.
+
+    Least squares in x = 1/L^2 (see ``_line_to_zero``): ``lo``, ``hi`` is the interval of v_inf
+    at ``confidence``, ``fit_p`` the p-value of the lack of fit. A small ``fit_p`` says the 1/L^2
+    form does not describe these N; a large one is weak evidence with 3 seeds a point (it
+    flags an approach like 60/L, at the size of the measured gaps, in 9 % of studies with 3
+    seeds, 65 % with 5, all with 10).
+    """
+    rng = np.random.default_rng(seed)
     rows = []
     for r, group in study[study["stderr"] > 0].groupby("T_over_Tc"):
         if len(group) < 3:
             continue
         x = 1.0 / brunet_derrida_L(group["N"].to_numpy(), refined) ** 2
-        fit = sm.WLS(group["v_N"].to_numpy(), sm.add_constant(x), weights=1.0 / group["stderr"].to_numpy() ** 2).fit()
-        lo, hi = fit.conf_int(0.05)[0]
-        chi2 = float(np.sum(fit.wresid**2))  # weights 1/stderr^2: the residuals in units of their errors
-        rows.append({"T_over_Tc": r, "v_inf": float(fit.params[0]), "lo": float(lo), "hi": float(hi),
-                     "c": float(-fit.params[1]), "v_exact": float(group["v_exact"].iloc[0]),
-                     "points": len(group), "chi2_p": float(scipy.stats.chi2.sf(chi2, len(group) - 2))})
-    return pd.DataFrame(rows, columns=["T_over_Tc", "v_inf", "lo", "hi", "c", "v_exact", "points", "chi2_p"])
+        v_inf, slope, half, p = _line_to_zero(x, group["v_N"].to_numpy(), group["stderr"].to_numpy(),
+                                              group["seeds"].to_numpy(dtype=float), confidence, rng, n_bootstrap)
+        rows.append({"T_over_Tc": r, "v_inf": float(v_inf), "lo": float(v_inf - half), "hi": float(v_inf + half),
+                     "c": float(-slope), "v_exact": float(group["v_exact"].iloc[0]), "points": len(group),
+                     "fit_p": float(p)})
+    return pd.DataFrame(rows, columns=["T_over_Tc", "v_inf", "lo", "hi", "c", "v_exact", "points", "fit_p"])
 
 
 @dataclass(frozen=True)
