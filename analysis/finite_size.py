@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.optimize
 import scipy.stats
 
 import popdyn
@@ -212,25 +213,39 @@ class SizeForTc:
                 f"{self.confidence:.0%} interval [{lo:.3g}, {hi:.3g}]")
 
 
-def _trend_size(N, ratio, tolerance):
-    """(N where the line of ln(ratio - 1) in ln ln N reaches ln tolerance, its slope)."""
+def _trend_size(N, ratio, sd, tolerance):
+    """Fit Tc_N/Tc - 1 = exp(c) (ln N)^s to every point (weights 1/sd); (the N where it is ``tolerance``, s).
+
+    Points at or below Tc_N = Tc count like the others (dropping them would bias s); the start
+    is the straight line of ln(ratio - 1) in ln ln N through the points above. nan when the fit
+    fails.
+    """
+    x = np.log(np.log(N))
     above = ratio > 1
-    if above.sum() < 2:
+    start = np.polyfit(x[above], np.log(ratio[above] - 1), 1)[::-1] if above.sum() >= 2 else (math.log(0.5), -2.0)
+    try:
+        (c, slope), _ = scipy.optimize.curve_fit(lambda x, c, s: np.exp(c + s * x), x, ratio - 1, p0=start, sigma=sd,
+                                                 maxfev=2000)
+    except (RuntimeError, ValueError):
         return math.nan, math.nan
-    slope, intercept = np.polyfit(np.log(np.log(N[above])), np.log(ratio[above] - 1), 1)
     if slope >= 0:
         return math.inf, slope
-    ln_size = math.exp(min((math.log(tolerance) - intercept) / slope, 700.0))
+    ln_size = math.exp(min((math.log(tolerance) - c) / slope, 700.0))
     return (math.exp(ln_size) if ln_size < 700.0 else math.inf), slope
 
 
-def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=2000, seed=0):
+def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=1000, seed=0, tc_confidence=0.95):
     """The N where the population's Tc_N comes within ``tolerance`` of Tc, with an interval.
 
     Parameters
     ----------
     tc_table : pandas.DataFrame
         ``population_tc`` output: columns N, Tc_N, lo, hi, Tc_N_over_Tc.
+    confidence : float
+        Level of the interval returned.
+    tc_confidence : float
+        Level of the Tc_N intervals in ``tc_table`` (``crossing``'s, 95 %): their widths give
+        the standard deviations that the parametric bootstrap draws from.
 
     Returns
     -------
@@ -242,21 +257,21 @@ def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=2
     >>> N = np.array([1e3, 1e4, 1e5, 1e6]); ratio = 1 + 40 / np.log(N) ** 2
     >>> t = pd.DataFrame({"N": N, "Tc_N": ratio, "lo": ratio - 0.01, "hi": ratio + 0.01, "Tc_N_over_Tc": ratio})
     >>> est = sizes_for_tc_within(t)
-    >>> print(f"ln N = {np.log(est.N):.6f}, s = {est.exponent:.6f}")   # (ln N)^2 = 40 / 0.1
-    ln N = 20.000000, s = -2.000000
+    >>> print(f"ln N = {np.log(est.N):.4f}, s = {est.exponent:.4f}")   # (ln N)^2 = 40 / 0.1
+    ln N = 20.0000, s = -2.0000
     """
     N = tc_table["N"].to_numpy(dtype=float)
     ratio = tc_table["Tc_N_over_Tc"].to_numpy(dtype=float)
     if np.all(np.abs(ratio - 1) < tolerance):
         return SizeForTc(float(N.min()), (math.nan, math.nan), math.nan, tolerance, confidence, True)
-    size, slope = _trend_size(N, ratio, tolerance)
     exact = tc_table["Tc_N"].to_numpy(dtype=float) / ratio
-    z = statistics.NormalDist().inv_cdf(0.5 + confidence / 2)
+    z = statistics.NormalDist().inv_cdf(0.5 + tc_confidence / 2)
     sd = (tc_table["hi"].to_numpy(dtype=float) - tc_table["lo"].to_numpy(dtype=float)) / (2 * z) / exact
+    size, slope = _trend_size(N, ratio, sd, tolerance)
     rng = np.random.default_rng(seed)
-    sizes = np.array([_trend_size(N, ratio + sd * rng.standard_normal(N.size), tolerance)[0]
+    sizes = np.array([_trend_size(N, ratio + sd * rng.standard_normal(N.size), sd, tolerance)[0]
                       for _ in range(n_bootstrap)])
-    sizes = np.where(np.isnan(sizes), np.inf, sizes)  # no trend above Tc in a replica: no bound from it
+    sizes = np.where(np.isnan(sizes), np.inf, sizes)  # a replica the fit cannot follow sets no bound
     a = 1 - confidence
     lo, hi = np.quantile(sizes, [a / 2, 1 - a / 2], method="inverted_cdf") if n_bootstrap else (math.nan,) * 2
     return SizeForTc(float(size), (float(lo), float(hi)), float(slope), tolerance, confidence, False)
