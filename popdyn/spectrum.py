@@ -64,31 +64,33 @@ class Spectrum:
     ln_m : callable
         beta -> ln m(beta) = ln E[sum over children of w^beta], vectorized; ln m is convex.
     beta_max : float
-        ln m is finite on (0, beta_max); the growth minimizes over (0, min(beta_max, 1)].
+        ln m is finite on (0, beta_max) (inf: everywhere); the growth minimizes over
+        (0, min(beta_max, 1)].
     dln_m, d2ln_m : callable or None
         Its first and second derivatives; central differences when None.
     """
 
     ln_m: object
-    beta_max: float = 1.0
+    beta_max: float = math.inf
     dln_m: object = None
     d2ln_m: object = None
 
     def derivative(self, beta):
-        """(ln m)'(beta): the given derivative, or a central difference (forward next to 0)."""
+        """(ln m)'(beta): the given derivative, or a difference that stays inside (0, beta_max)."""
         if self.dln_m is not None:
             return float(self.dln_m(beta))
         h = 1e-6 * max(beta, 1e-3)
-        if beta > h:
-            return float(self.ln_m(beta + h) - self.ln_m(beta - h)) / (2 * h)
-        return float(self.ln_m(beta + h) - self.ln_m(beta)) / h
+        lo = beta - h if beta > h else beta
+        hi = beta + h if beta + h < self.beta_max else beta
+        return float(self.ln_m(hi) - self.ln_m(lo)) / (hi - lo)
 
     def curvature(self, beta):
-        """(ln m)''(beta): the given one, or a central second difference."""
+        """(ln m)''(beta): the given one, or a second difference that stays inside (0, beta_max)."""
         if self.d2ln_m is not None:
             return float(self.d2ln_m(beta))
         h = 1e-4 * beta
-        return float(self.ln_m(beta + h) - 2 * self.ln_m(beta) + self.ln_m(beta - h)) / (h * h)
+        centre = min(beta, self.beta_max - 1.5 * h)  # one-sided next to the edge
+        return float(self.ln_m(centre + h) - 2 * self.ln_m(centre) + self.ln_m(centre - h)) / (h * h)
 
 
 def spectrum_of(model):
@@ -110,9 +112,14 @@ def spectrum_of(model):
 
 
 def brunet_derrida_L(N, refined=True):
-    """The L of the Brunet-Derrida correction pi^2 beta*^2 v'' / (2 L^2): ln N, or ln N + 3 ln ln N."""
+    """The L of the Brunet-Derrida correction pi^2 beta*^2 v'' / (2 L^2): ln N, or ln N + 3 ln ln N.
+
+    nan where L <= 0 (N below 2.17 refined, 1 plain): the asymptotic formula says nothing there.
+    """
     N = np.asarray(N, dtype=float)
-    L = np.log(N) + (3.0 * np.log(np.log(N)) if refined else 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        L = np.log(N) + (3.0 * np.log(np.log(N)) if refined else 0.0)
+    L = np.where(L > 0, L, np.nan)
     return float(L) if L.ndim == 0 else L
 
 

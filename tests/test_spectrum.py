@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from popdyn.models import BAATree
-from popdyn.spectrum import (Spectrum, critical_temperature, d2ln_m, exact_growth, ln_m, spectrum_of, transition,
+from popdyn.spectrum import (Spectrum, brunet_derrida_L, critical_temperature, d2ln_m, exact_growth, ln_m, spectrum_of, transition,
                              typical_growth, zero_growth)
 
 
@@ -127,3 +127,18 @@ def test_generic_zero_growth_reproduces_the_closed_form_tc(lam):
 def test_a_model_without_a_spectrum_says_so():
     with pytest.raises(TypeError, match="no exact spectrum for object"):
         spectrum_of(object())
+
+
+def test_minimum_at_the_edge_of_the_domain_without_derivatives():
+    """ln m = ln 4 - b + 2 b^2, finite below 0.3 only: ln m / b still falls at 0.3, the minimum is there."""
+    edge = 0.3
+    spectrum = Spectrum(lambda b: np.where(np.asarray(b) < edge, math.log(4) - b + 2 * b * b, np.inf), beta_max=edge)
+    g = typical_growth(spectrum)
+    assert g.beta_star == pytest.approx(edge, abs=1e-12)
+    assert g.v == pytest.approx((math.log(4) - edge + 2 * edge**2) / edge, rel=1e-12)
+    assert math.isnan(g.bd_coefficient)
+
+
+def test_brunet_derrida_L_is_nan_where_the_formula_says_nothing():
+    assert math.isnan(brunet_derrida_L(2)) and brunet_derrida_L(3) > 0
+    assert brunet_derrida_L(1e6, refined=False) == pytest.approx(math.log(1e6))
