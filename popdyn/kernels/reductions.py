@@ -64,12 +64,18 @@ RADIX_BITS = 16
 
 @njit
 def _bucket(g, bits, shift, j):
-    """Bucket 0 for the zeros (+0.0 and -0.0), else 1 + the top RADIX_BITS of sample j.
+    """Bucket 0 for the zeros (+0.0 and -0.0); 1 + the RADIX_BITS bits after the sign for positive
+    samples; the last bucket for NaN and negative samples, which the caller leaves to numpy.
 
     Zeros get a bucket of their own because a population may hold many of them, and a rank
     among them needs no selection.
     """
-    return np.int64(bits[j] >> shift) + 1 if g[j] != 0.0 else 0
+    v = g[j]
+    if v > 0.0:
+        return np.int64(bits[j] >> shift) + 1
+    if v == 0.0:
+        return 0
+    return (1 << RADIX_BITS) + 1
 
 
 @njit(parallel=True)
@@ -103,8 +109,8 @@ def quantiles(g, qs):
     A radix select: one parallel pass counts the samples per bucket of the top 16 bits of their
     IEEE representation (monotone in the value for non-negative floats; the zeros apart), a
     second copies out the few buckets that hold the order statistics needed, and only those are
-    partitioned. The
-    counts are integers, so the result does not depend on the thread count.
+    partitioned. The counts are integers, so the result does not depend on the thread count.
+    Other inputs (small, not 1-d float32/float64, with NaN or negative samples) go to numpy.
 
     Examples
     --------
@@ -112,23 +118,25 @@ def quantiles(g, qs):
     >>> bool(np.all(quantiles(g, [0.01, 0.5, 0.99]) == np.quantile(g, [0.01, 0.5, 0.99])))
     True
     """
+    qs = np.asarray(qs, dtype=float)
     g = np.ascontiguousarray(g)
     n = g.size
-    qs = np.asarray(qs, dtype=float)
-    if n < 1 << 16:  # small populations: numpy's own selection is as fast
-        return np.quantile(g, qs)
+    if n < 1 << 16 or g.ndim != 1 or g.dtype not in (np.float64, np.float32):
+        return np.quantile(g, qs)  # small populations: numpy's own selection is as fast
     bits = g.view(np.uint64 if g.dtype == np.float64 else np.uint32)
-    shift = bits.dtype.type(8 * g.itemsize - RADIX_BITS)
-    hist = np.zeros((min(16, n >> 16), (1 << RADIX_BITS) + 1), dtype=np.int64)
+    shift = bits.dtype.type(8 * g.itemsize - 1 - RADIX_BITS)  # the sign bit is 0 for positive samples
+    hist = np.zeros((min(16, n >> 16), (1 << RADIX_BITS) + 2), dtype=np.int64)
     _bucket_histogram(g, bits, shift, hist)
+    if hist[:, -1].any():  # NaN or negative samples: numpy's answer (nan for a NaN) is the one to give
+        return np.quantile(g, qs)
     below = np.concatenate(([0], np.cumsum(hist.sum(axis=0))))  # samples in buckets < b
-    virtual = (n - 1) * qs
+    virtual = (n - 1) * qs.ravel()
     lower = np.floor(virtual).astype(np.int64)
     ranks = np.unique(np.concatenate((lower, np.minimum(lower + 1, n - 1))))
     buckets = np.unique(np.searchsorted(below, ranks, side="right") - 1)
     order = {int(r): g.dtype.type(0) for r in ranks if r < below[1]}  # ranks among the zeros
     buckets = buckets[buckets > 0]
-    slot = np.full((1 << RADIX_BITS) + 1, -1, dtype=np.int64)
+    slot = np.full((1 << RADIX_BITS) + 2, -1, dtype=np.int64)
     slot[buckets] = np.arange(buckets.size)
     counts = hist[:, buckets]  # (chunks, selected buckets)
     sizes = counts.sum(axis=0)
@@ -146,7 +154,7 @@ def quantiles(g, qs):
     t = virtual - lower
     # numpy's _lerp (the difference in the samples' own precision), so that the result is the same to the last bit
     diff = b - a
-    return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+    return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t).reshape(qs.shape)[()]
 
 
 @njit(parallel=True)

@@ -53,3 +53,17 @@ def test_quantiles_leave_the_population_untouched():
     before = g.copy()
     quantiles(g, QUANTILES)
     assert np.array_equal(g, before)
+
+
+@pytest.mark.parametrize("q", [0.5, [0.25], [[0.1, 0.9]]])
+def test_quantiles_keep_the_shape_of_q(q):
+    g = _population("lognormal", 100_000)
+    got, want = quantiles(g, q), np.quantile(g, q)
+    assert np.shape(got) == np.shape(want) and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("bad", [np.nan, -1.0])
+def test_nan_or_negative_samples_give_numpys_answer(bad):
+    g = _population("lognormal", 100_000)
+    g[123] = bad
+    assert np.array_equal(quantiles(g, QUANTILES), np.quantile(g, QUANTILES), equal_nan=True)
