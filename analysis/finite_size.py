@@ -208,6 +208,8 @@ class SizeForTc:
         if self.already:
             return f"every Tc_N measured is within {self.tolerance:.0%} of Tc, from N = {self.N:.3g} on"
         lo, hi = self.interval
+        if math.isnan(self.N):
+            return f"N for Tc_N within {self.tolerance:.0%} of Tc: the trend Tc_N/Tc - 1 ~ (ln N)^s could not be fitted"
         return (f"N for Tc_N within {self.tolerance:.0%} of Tc, by the measured trend Tc_N/Tc - 1 ~ (ln N)^s "
                 f"(s = {self.exponent:.2f}; Brunet-Derrida: -2): {self.N:.3g}, "
                 f"{self.confidence:.0%} interval [{lo:.3g}, {hi:.3g}]")
