@@ -215,25 +215,31 @@ class SizeForTc:
                 f"{self.confidence:.0%} interval [{lo:.3g}, {hi:.3g}]")
 
 
-def _trend_size(N, ratio, sd, tolerance):
-    """Fit Tc_N/Tc - 1 = exp(c) (ln N)^s to every point (weights 1/sd); (the N where it is ``tolerance``, s).
+def _power_trend(x, excess, sd, start, iterations=50):
+    """Fit excess = exp(c + s x) with weights 1/sd by Gauss-Newton, for many data sets at once.
 
-    Points at or below Tc_N = Tc count like the others (dropping them would bias s); the start
-    is the straight line of ln(ratio - 1) in ln ln N through the points above. nan when the fit
-    fails.
+    ``excess`` is (replicas, points), ``start`` (replicas, 2); returns (c, s) per replica, nan
+    where the iteration did not settle.
     """
-    x = np.log(np.log(N))
-    above = ratio > 1
-    start = np.polyfit(x[above], np.log(ratio[above] - 1), 1)[::-1] if above.sum() >= 2 else (math.log(0.5), -2.0)
-    try:
-        (c, slope), _ = scipy.optimize.curve_fit(lambda x, c, s: np.exp(c + s * x), x, ratio - 1, p0=start, sigma=sd,
-                                                 maxfev=2000)
-    except (RuntimeError, ValueError):
-        return math.nan, math.nan
-    if slope >= 0:
-        return math.inf, slope
-    ln_size = math.exp(min((math.log(tolerance) - c) / slope, 700.0))
-    return (math.exp(ln_size) if ln_size < 700.0 else math.inf), slope
+    p = np.array(start, dtype=float)
+    for _ in range(iterations):
+        f = np.exp(p[:, :1] + p[:, 1:] * x)
+        r = (f - excess) / sd
+        J = np.stack([f / sd, f * x / sd], axis=-1)  # (replicas, points, 2)
+        with np.errstate(all="ignore"):
+            step = np.linalg.solve(J.transpose(0, 2, 1) @ J + 1e-12 * np.eye(2), -(J.transpose(0, 2, 1) @ r[..., None]))
+        p = p + step[..., 0]
+    f = np.exp(p[:, :1] + p[:, 1:] * x)
+    settled = np.all(np.isfinite(p), axis=1) & (np.abs(step[..., 0]).max(axis=1) < 1e-8 * (1 + np.abs(p).max(axis=1)))
+    return np.where(settled[:, None], p, np.nan)
+
+
+def _size_at(c, slope, tolerance):
+    """N where exp(c + slope ln ln N) = tolerance (inf when the trend does not fall, or beyond e^700)."""
+    with np.errstate(all="ignore"):
+        ln_ln_size = (math.log(tolerance) - c) / slope
+        size = np.exp(np.exp(np.minimum(ln_ln_size, math.log(700.0))))
+    return np.where(slope < 0, np.where(ln_ln_size < math.log(700.0), size, np.inf), np.inf)
 
 
 def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=1000, seed=0, tc_confidence=0.95):
@@ -269,11 +275,17 @@ def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=1
     exact = tc_table["Tc_N"].to_numpy(dtype=float) / ratio
     z = statistics.NormalDist().inv_cdf(0.5 + tc_confidence / 2)
     sd = (tc_table["hi"].to_numpy(dtype=float) - tc_table["lo"].to_numpy(dtype=float)) / (2 * z) / exact
-    size, slope = _trend_size(N, ratio, sd, tolerance)
+    # every point counts, those at or below Tc too (dropping them would bias s); the start is the
+    # straight line of ln(ratio - 1) in ln ln N through the points above
+    x = np.log(np.log(N))
+    above = ratio > 1
+    start = np.polyfit(x[above], np.log(ratio[above] - 1), 1)[::-1] if above.sum() >= 2 else (math.log(0.5), -2.0)
+    (c, slope), = _power_trend(x, (ratio - 1)[None, :], sd, [start])
+    size = float(_size_at(c, slope, tolerance)) if np.isfinite(c) else math.nan
     rng = np.random.default_rng(seed)
-    sizes = np.array([_trend_size(N, ratio + sd * rng.standard_normal(N.size), sd, tolerance)[0]
-                      for _ in range(n_bootstrap)])
-    sizes = np.where(np.isnan(sizes), np.inf, sizes)  # a replica the fit cannot follow sets no bound
+    replicas = ratio - 1 + sd * rng.standard_normal((n_bootstrap, N.size))
+    fits = _power_trend(x, replicas, sd, np.tile([c, slope] if np.isfinite(c) else start, (n_bootstrap, 1)))
+    sizes = np.where(np.isnan(fits[:, 0]), np.inf, _size_at(fits[:, 0], fits[:, 1], tolerance))  # unsettled: no bound
     a = 1 - confidence
     lo, hi = np.quantile(sizes, [a / 2, 1 - a / 2], method="inverted_cdf") if n_bootstrap else (math.nan,) * 2
-    return SizeForTc(float(size), (float(lo), float(hi)), float(slope), tolerance, confidence, False)
+    return SizeForTc(size, (float(lo), float(hi)), float(slope), tolerance, confidence, False)

@@ -190,7 +190,8 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
 
         from ..store import atomic_write
 
-        png = finite_population_plot(study, extra, tcs, title=f"lam = {lam:g}, up to {study['seeds'].max()} seeds, {generations} generations")
+        title = f"lam = {lam:g}, up to {study['seeds'].max()} seeds, {generations} generations"
+        png = finite_population_plot(study, extra, tcs, title=title)
         atomic_write(Path(plot_path), lambda tmp: tmp.write_bytes(png))
     if as_json:
         doc = {"lam": lam, "study": study.to_dict("records"), "extrapolation": extra.to_dict("records"),
