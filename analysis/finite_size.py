@@ -222,15 +222,16 @@ def _power_trend(x, excess, sd, start, iterations=50):
     where the iteration did not settle.
     """
     p = np.array(start, dtype=float)
-    for _ in range(iterations):
-        f = np.exp(p[:, :1] + p[:, 1:] * x)
-        r = (f - excess) / sd
-        J = np.stack([f / sd, f * x / sd], axis=-1)  # (replicas, points, 2)
-        with np.errstate(all="ignore"):
-            step = np.linalg.solve(J.transpose(0, 2, 1) @ J + 1e-12 * np.eye(2), -(J.transpose(0, 2, 1) @ r[..., None]))
-        p = p + step[..., 0]
-    f = np.exp(p[:, :1] + p[:, 1:] * x)
-    settled = np.all(np.isfinite(p), axis=1) & (np.abs(step[..., 0]).max(axis=1) < 1e-8 * (1 + np.abs(p).max(axis=1)))
+    with np.errstate(all="ignore"):  # a replica that runs off becomes nan and is reported so
+        for _ in range(iterations):
+            f = np.exp(p[:, :1] + p[:, 1:] * x) / sd  # the model, and the derivative in c, over sd
+            r = f - excess / sd
+            a00, a01, a11 = (f * f).sum(1), (f * f * x).sum(1), (f * f * x * x).sum(1)
+            g0, g1 = (f * r).sum(1), (f * x * r).sum(1)
+            det = a00 * a11 - a01 * a01
+            step = np.column_stack([a01 * g1 - a11 * g0, a01 * g0 - a00 * g1]) / det[:, None]
+            p = p + step
+        settled = np.all(np.isfinite(p), axis=1) & (np.abs(step).max(axis=1) < 1e-8 * (1 + np.abs(p).max(axis=1)))
     return np.where(settled[:, None], p, np.nan)
 
 
