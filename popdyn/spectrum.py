@@ -1,4 +1,4 @@
-"""The exact tree answer for the BAA tree model (BACKGROUND section 3).
+"""The exact tree answer from ln m(beta), for any tree model; the BAA tree's in closed form (BACKGROUND section 3).
 
 For a linear recursion on a tree with independent weights, ln Gamma^(n) grows typically by
 
