@@ -5,7 +5,6 @@ Ctrl-C into a clean checkpoint. The numbers come from ``popdyn.engine``.
 """
 
 import contextlib
-import datetime
 import platform
 import signal
 import subprocess
@@ -21,7 +20,7 @@ from .engine import check_dtype, evolve, initial_state, summarize
 from .errors import ConfigError, RunDirectoryError
 from .models import model_from_dict
 from .rng import MAX_SIZE
-from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
+from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore, utc_now
 
 
 class Run:
@@ -94,10 +93,6 @@ def _git_commit():
     return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
-def _now():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-
-
 def provenance():
     """Versions, commit, machine and command line behind a run."""
     import pandas
@@ -114,7 +109,7 @@ def provenance():
         "platform": platform.platform(),
         "host": platform.node(),
         "threads": numba.get_num_threads(),
-        "created": _now(),
+        "created": utc_now(),
         "command": sys.argv,
     }
 
@@ -178,7 +173,7 @@ def _progress_bar(enabled, total, initial):
 
 def _evolve(store, model, state, progress):
     cfg = store.config["run"]
-    session = {"threads": numba.get_num_threads(), "started": _now(), "from_generation": state.generation}
+    session = {"threads": numba.get_num_threads(), "started": utc_now(), "from_generation": state.generation}
     store.set_status("running")
     bar, update = _progress_bar(progress, cfg["generations"], state.generation)
     try:
@@ -188,7 +183,7 @@ def _evolve(store, model, state, progress):
                               progress=update)
     finally:
         bar.close()
-    session.update(ended=_now(), to_generation=state.generation)
+    session.update(ended=utc_now(), to_generation=state.generation)
     store.set_status("complete" if finished else "interrupted", session=session)
     return Run(store)
 

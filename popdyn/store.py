@@ -21,6 +21,7 @@ everything else is written.
 A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file), the same way.
 """
 
+import datetime
 import json
 import os
 import re
@@ -32,6 +33,11 @@ import pandas as pd
 
 from .engine import COLUMNS, State
 from .errors import ConfigError, RunDirectoryError
+
+def utc_now():
+    """The time stamp of every popdyn record: ISO 8601, UTC, whole seconds."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
 
 FORMAT = "popdyn-run"
 FORMAT_VERSION = 1
@@ -253,15 +259,15 @@ class ResultTable:
         path = Path(path)
         if not path.exists():
             if not path.resolve().parent.is_dir():
-                raise ConfigError(f"--table: folder {str(path.parent)!r} does not exist")
+                raise ConfigError(f"result table {str(path)!r}: folder {str(path.parent)!r} does not exist")
             return cls(path, pd.DataFrame(columns=list(columns)), provenance)
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-            raise ConfigError(f"--table: {path} is not a Parquet table ({type(exc).__name__})") from None
+            raise ConfigError(f"result table {str(path)!r} is not a Parquet table ({type(exc).__name__})") from None
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise ConfigError(f"--table: {path} is not a table of these results (no column {missing[0]!r})")
+            raise ConfigError(f"result table {str(path)!r} holds other results (no column {missing[0]!r})")
         return cls(path, frame, provenance)
 
     def keys(self, key_columns):
@@ -270,7 +276,7 @@ class ResultTable:
 
     def append(self, row):
         stamped = dict(row, git_commit=self.provenance["git_commit"], threads=self.provenance["threads"],
-                       created=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()))
+                       created=utc_now())
         new = pd.DataFrame([stamped])
         self.frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
         atomic_write(self.path, lambda tmp: self.frame.to_parquet(tmp, index=False))
