@@ -49,8 +49,19 @@ def andrews_lags(residuals):
     return int(min(n - 1, math.ceil(1.1447 * (a * n) ** (1.0 / 3.0))))
 
 
+def _exp(x):
+    """math.exp that saturates to inf instead of raising OverflowError (nan stays nan)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
 class _Lambda:
-    """The paper's Lambda from a growth v per generation: gamma_n ~ Lambda^(2n), so Lambda = exp(v/2)."""
+    """The paper's Lambda from a growth v per generation: gamma_n ~ Lambda^(2n), so Lambda = exp(v/2).
+
+    ``ln_Lambda`` is the quantity the fit makes; ``Lambda`` is inf past a double's range (never an error).
+    """
 
     @property
     def ln_Lambda(self):
@@ -58,11 +69,11 @@ class _Lambda:
 
     @property
     def Lambda(self):
-        return math.exp(self.v / 2.0)
+        return _exp(self.v / 2.0)
 
     @property
     def Lambda_interval(self):
-        return tuple(math.exp(x / 2.0) for x in self.interval)
+        return tuple(_exp(x / 2.0) for x in self.interval)
 
 
 @dataclass(frozen=True)
@@ -114,8 +125,9 @@ class GrowthFit(_Lambda):
         ]
         if exact_v is not None and math.isfinite(exact_v):
             half = (hi - lo) / 2
-            lines.append(f"  exact tree: v = {exact_v:.4f}, Lambda = {math.exp(exact_v / 2):.4f}; exact - fit = "
-                         f"{exact_v - self.v:.4f} = {(exact_v - self.v) / half:.1f} interval half-widths")
+            widths = f"{(exact_v - self.v) / half:.1f}" if half > 0 else "n/a"
+            lines.append(f"  exact tree: v = {exact_v:.4f}, Lambda = {_exp(exact_v / 2):.4f}; exact - fit = "
+                         f"{exact_v - self.v:.4f} = {widths} interval half-widths")
         return "\n".join(lines)
 
 

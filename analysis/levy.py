@@ -3,12 +3,18 @@
     P_n(Gamma) = sqrt(gamma_n / pi) Gamma^(-3/2) exp(-gamma_n / Gamma)
 
 is scipy's ``levy(loc=0, scale=2 gamma_n)``. The maximum-likelihood estimate is
-gamma_hat = N / (2 sum 1/Gamma_i), and 2 gamma sum 1/Gamma_i ~ chi^2_N exactly (each
+gamma_hat = N / (2 sum 1/Gamma), and 2 gamma sum 1/Gamma_i ~ chi^2_N exactly (each
 2 gamma / Gamma_i is chi^2_1), which gives an exact confidence interval. Goodness of fit is
 tested by Kolmogorov-Smirnov and Anderson-Darling with gamma estimated; the p-values come
 from a parametric bootstrap (the Levy law is a scale family and gamma_hat is scale-equivariant,
 so the null law of either statistic does not depend on gamma: one simulation at gamma = 1
 serves every sample).
+
+Everything is computed from ln Gamma relative to its median (``fit_levy_ln``), so a fit works
+for ln Gamma anywhere in the float64 range: gamma_n itself overflows a double once
+ln gamma_n > 709.78 (a metallic run gets there in a few hundred generations), its logarithm
+does not. The scale is therefore carried as ``ln_gamma``; ``gamma`` is its exponential where
+a double can hold it, and nan elsewhere (``exp_or_nan``, ``format_ln``).
 """
 
 import math
@@ -21,13 +27,63 @@ from scipy import special, stats
 #: reached their asymptotic null law, which does not depend on n.
 BOOTSTRAP_SIZE = 10_000
 
+#: exp(x) is a normal, finite double for LN_TINY <= x <= LN_HUGE.
+LN_HUGE = math.log(np.finfo(float).max)
+LN_TINY = math.log(np.finfo(float).tiny)
+
+
+def exp_or_nan(ln_x):
+    """exp(ln_x) where it is a normal finite double, nan elsewhere (ln_x = -inf gives 0).
+
+    The number a log-scale quantity stands for, for the fields that carry it besides its log:
+    never an overflow, never a silent 0 or inf for a number that exists but does not fit.
+    Works on floats (returns a float) and arrays.
+
+    Examples
+    --------
+    >>> exp_or_nan(0.0), exp_or_nan(1000.0), exp_or_nan(-float("inf"))
+    (1.0, nan, 0.0)
+    """
+    a = np.asarray(ln_x, dtype=float)
+    fits = (a >= LN_TINY) & (a <= LN_HUGE)
+    out = np.where(fits, np.exp(np.where(fits, a, 0.0)), np.nan)
+    out = np.where(a == -np.inf, 0.0, out)
+    return float(out) if out.ndim == 0 else out
+
+
+def format_ln(ln_x, digits=4):
+    """A positive number given by its logarithm, as text: ``1.234e+05``, also beyond a double's range.
+
+    The mantissa and the decimal exponent come from ln_x itself: ``format_ln(3600.0)`` is
+    ``'2.885e+1563'``. nan gives ``'nan'``, -inf gives ``'0'``.
+    """
+    ln_x = float(ln_x)
+    if math.isnan(ln_x) or ln_x == math.inf:
+        return "nan" if math.isnan(ln_x) else "inf"
+    if ln_x == -math.inf:
+        return "0"
+    if LN_TINY <= ln_x <= LN_HUGE:
+        return f"{math.exp(ln_x):.{digits}g}"
+    log10 = ln_x / math.log(10.0)
+    exponent = math.floor(log10)
+    mantissa = 10.0 ** (log10 - exponent)
+    if round(mantissa, digits - 1) >= 10.0:
+        mantissa, exponent = mantissa / 10.0, exponent + 1
+    return f"{mantissa:.{digits - 1}f}e{exponent:+d}"
+
+
+def _ln_chi2_factors(n, confidence):
+    a = 1.0 - confidence
+    n = np.asarray(n, dtype=float)
+    return np.log(stats.chi2.ppf(a / 2, n) / n), np.log(stats.chi2.ppf(1 - a / 2, n) / n)
+
 
 def levy_scale_interval(gamma_hat, n, confidence=0.95):
     """Exact interval for gamma from the MLE of ``n`` Levy samples.
 
     2 gamma sum 1/Gamma ~ chi^2_n and sum 1/Gamma = n / (2 gamma_hat), so
     gamma lies in gamma_hat * [chi^2_n(a/2), chi^2_n(1 - a/2)] / n with probability 1 - a.
-    Works on arrays (e.g. a run's table: gamma_hat = exp(ln_gamma_mle), n = N (1 - zero_fraction)).
+    Works on arrays. For a scale that may not fit a double use ``ln_levy_scale_interval``.
 
     Examples
     --------
@@ -42,22 +98,39 @@ def levy_scale_interval(gamma_hat, n, confidence=0.95):
     return gamma_hat * lo, gamma_hat * hi
 
 
-def _levy_cdf(x, gamma):
-    return special.erfc(np.sqrt(gamma / x))
+def ln_levy_scale_interval(ln_gamma_hat, n, confidence=0.95):
+    """``levy_scale_interval`` in logs: ln of the interval's ends from ln gamma_hat (any size).
+
+    Works on arrays (e.g. a run's table: ln_gamma_mle, n = N (1 - zero_fraction)).
+
+    Examples
+    --------
+    >>> lo, hi = ln_levy_scale_interval(5000.0, 1000)
+    >>> round(float(lo) - 5000, 4), round(float(hi) - 5000, 4)
+    (-0.0896, 0.0857)
+    """
+    ln_lo, ln_hi = _ln_chi2_factors(n, confidence)
+    return ln_gamma_hat + ln_lo, ln_gamma_hat + ln_hi
 
 
-def _statistics(x_sorted, gamma):
-    """KS distance and Anderson-Darling A^2 of sorted samples (last axis) against Levy(gamma)."""
-    n = x_sorted.shape[-1]
-    F = np.clip(_levy_cdf(x_sorted, gamma), 1e-300, 1 - 1e-16)
+def _statistics(ln_x_sorted, ln_gamma):
+    """KS distance and Anderson-Darling A^2 of sorted samples, given by their logs (last axis), against Levy(gamma).
+
+    F(x) = erfc(sqrt(gamma / x)) = erfc(exp((ln gamma - ln x) / 2)): only differences of logs.
+    """
+    n = ln_x_sorted.shape[-1]
+    z = np.exp(np.minimum(0.5 * (ln_gamma - ln_x_sorted), 40.0))  # erfc(e^40) is 0 already
+    F = np.clip(special.erfc(z), 1e-300, 1 - 1e-16)
     i = np.arange(1, n + 1)
     ks = np.maximum(i / n - F, F - (i - 1) / n).max(axis=-1)
     ad = -n - np.mean((2 * i - 1) * (np.log(F) + np.log1p(-F[..., ::-1])), axis=-1)
     return ks, ad
 
 
-def _mle(x):
-    return x.shape[-1] / (2.0 * np.sum(1.0 / x, axis=-1))
+def _ln_mle(ln_x):
+    """ln of the MLE n / (2 sum 1/x), from ln x (last axis), by a log-sum-exp: no overflow for any ln x."""
+    n = ln_x.shape[-1]
+    return math.log(n / 2.0) - special.logsumexp(-ln_x, axis=-1)
 
 
 @dataclass(frozen=True)
@@ -66,20 +139,22 @@ class LevyFit:
 
     Attributes
     ----------
-    gamma : float
-        MLE gamma_hat = n / (2 sum 1/Gamma).
-    interval : tuple
-        Exact interval at ``confidence`` (chi^2_n).
+    ln_gamma : float
+        ln of the MLE gamma_hat = n / (2 sum 1/Gamma) (finite for any ln Gamma a double holds).
+    ln_interval : tuple
+        ln of the exact interval at ``confidence`` (chi^2_n).
     n : int
         Samples used (Gamma > 0).
     ks, ks_pvalue, ad, ad_pvalue : float
         Kolmogorov-Smirnov distance and Anderson-Darling A^2 with gamma estimated, and their
         parametric-bootstrap p-values.
     n_bootstrap : int
+    gamma, interval : float, tuple (properties)
+        The same as numbers, where a double holds them (nan elsewhere).
     """
 
-    gamma: float
-    interval: tuple
+    ln_gamma: float
+    ln_interval: tuple
     n: int
     ks: float
     ks_pvalue: float
@@ -89,16 +164,25 @@ class LevyFit:
     confidence: float = 0.95
 
     @property
+    def gamma(self):
+        return exp_or_nan(self.ln_gamma)
+
+    @property
+    def interval(self):
+        return tuple(exp_or_nan(x) for x in self.ln_interval)
+
+    @property
     def rejected(self):
         """Whether either test rejects the Levy form at the 1 % level."""
         return min(self.ks_pvalue, self.ad_pvalue) < 0.01
 
     def summary(self):
-        lo, hi = self.interval
+        lo, hi = (format_ln(x, 5) for x in self.ln_interval)
         verdict = "REJECTED at 1 %" if self.rejected else "not rejected"
-        return (f"Levy fit (Eq. 27): gamma = {self.gamma:.5g}, {self.confidence:.0%} interval [{lo:.5g}, {hi:.5g}], "
-                f"n = {self.n}\n  KS D = {self.ks:.4g} (p = {self.ks_pvalue:.3g}), AD A^2 = {self.ad:.4g} "
-                f"(p = {self.ad_pvalue:.3g}), {self.n_bootstrap} bootstrap samples: Levy form {verdict}")
+        return (f"Levy fit (Eq. 27): gamma = {format_ln(self.ln_gamma, 5)}, {self.confidence:.0%} interval [{lo}, {hi}] "
+                f"(ln gamma = {self.ln_gamma:.6g}), n = {self.n}\n  KS D = {self.ks:.4g} (p = {self.ks_pvalue:.3g}), "
+                f"AD A^2 = {self.ad:.4g} (p = {self.ad_pvalue:.3g}), {self.n_bootstrap} bootstrap samples: "
+                f"Levy form {verdict}")
 
 
 def fit_levy(gamma_samples, n_bootstrap=499, confidence=0.95, seed=0):
@@ -108,6 +192,7 @@ def fit_levy(gamma_samples, n_bootstrap=499, confidence=0.95, seed=0):
     ----------
     gamma_samples : array_like
         Samples of Gamma (exact zeros, if any, are dropped and do not count in ``n``).
+        Samples that may not fit a double: pass their logs to ``fit_levy_ln``.
     n_bootstrap : int
         Parametric-bootstrap samples for the p-values.
     confidence : float
@@ -127,29 +212,53 @@ def fit_levy(gamma_samples, n_bootstrap=499, confidence=0.95, seed=0):
     (True, False)
     """
     x = np.asarray(gamma_samples, dtype=float)
-    x = np.sort(x[x > 0])
-    n = x.size
+    x = x[x > 0]
+    return fit_levy_ln(np.log(x), n_bootstrap=n_bootstrap, confidence=confidence, seed=seed)
+
+
+def fit_levy_ln(ln_gamma_samples, n_bootstrap=499, confidence=0.95, seed=0):
+    """``fit_levy`` on samples given by ln Gamma, for ln Gamma anywhere in the float64 range.
+
+    ln Gamma = -inf (an exact zero) and nan are dropped. The samples are taken relative to
+    their median, so the fit of ln Gamma + c is the fit of ln Gamma with ln gamma moved by c
+    (to rounding): the same p-values, the same interval width.
+    """
+    y = np.asarray(ln_gamma_samples, dtype=float)
+    y = np.sort(y[np.isfinite(y)])
+    n = y.size
     if n < 5:
         raise ValueError(f"a Levy fit needs at least 5 positive samples, got {n}")
-    gamma = float(_mle(x))
-    ks, ad = (float(s) for s in _statistics(x, gamma))
+    shift = float(np.median(y))
+    r = y - shift
+    ln_gamma_rel = float(_ln_mle(r))
+    ks, ad = (float(s) for s in _statistics(r, ln_gamma_rel))
     m = min(n, BOOTSTRAP_SIZE)
     rng = np.random.default_rng(seed)
     ks_null, ad_null = [], []
     for chunk in np.array_split(np.arange(n_bootstrap), max(1, n_bootstrap * m // 2_000_000)):
-        sim = np.sort(stats.levy.rvs(scale=2.0, size=(chunk.size, m), random_state=rng), axis=1)
-        k, a = _statistics(sim, _mle(sim)[:, None])
+        sim = np.log(np.sort(stats.levy.rvs(scale=2.0, size=(chunk.size, m), random_state=rng), axis=1))
+        k, a = _statistics(sim, _ln_mle(sim)[:, None])
         ks_null.append(k)
         ad_null.append(a)
     ks_null = np.concatenate(ks_null) * math.sqrt(m)
     ad_null = np.concatenate(ad_null)
     ks_p = (1 + np.sum(ks_null >= ks * math.sqrt(n))) / (n_bootstrap + 1)
     ad_p = (1 + np.sum(ad_null >= ad)) / (n_bootstrap + 1)
-    lo, hi = levy_scale_interval(gamma, n, confidence)
-    return LevyFit(gamma, (float(lo), float(hi)), n, ks, float(ks_p), ad, float(ad_p), n_bootstrap, confidence)
+    ln_gamma = ln_gamma_rel + shift
+    lo, hi = ln_levy_scale_interval(ln_gamma, n, confidence)
+    return LevyFit(ln_gamma, (float(lo), float(hi)), n, ks, float(ks_p), ad, float(ad_p), n_bootstrap, confidence)
 
 
 def levy_density(gamma_values, gamma):
     """P_n(Gamma) of Eq. 27."""
     g = np.asarray(gamma_values, dtype=float)
     return np.sqrt(gamma / np.pi) * g**-1.5 * np.exp(-gamma / g)
+
+
+def ln_levy_density_of_ln(ln_gamma_values, ln_gamma):
+    """ln of the density of ln Gamma under Eq. 27, Gamma P_n(Gamma), from logs only (any size).
+
+    With u = ln Gamma - ln gamma: ln(Gamma P_n) = -ln(pi)/2 - u/2 - exp(-u).
+    """
+    u = np.asarray(ln_gamma_values, dtype=float) - ln_gamma
+    return -0.5 * math.log(math.pi) - 0.5 * u - np.exp(np.minimum(-u, LN_HUGE))

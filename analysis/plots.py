@@ -12,7 +12,7 @@ import seaborn as sns  # noqa: E402
 
 from popdyn.spectrum import brunet_derrida_L  # noqa: E402
 
-from .levy import levy_density  # noqa: E402
+from .levy import ln_levy_density_of_ln  # noqa: E402
 
 
 def _png(fig):
@@ -46,23 +46,27 @@ def growth_plot(table, fit, exact_v=None, title=""):
     return _png(fig)
 
 
-def levy_plot(samples_by_generation, gamma_by_generation, title=""):
+def levy_plot(samples_by_generation, ln_gamma_by_generation, title=""):
     """Histogram of ln Gamma^(n) for a few generations against the Levy law of Eq. 27.
 
-    In the variable ln Gamma the density is Gamma P_n(Gamma).
+    In the variable ln Gamma the density is Gamma P_n(Gamma); it is evaluated from
+    ln Gamma - ln gamma_hat only (``ln_levy_density_of_ln``), so any ln Gamma a double holds
+    plots. ``ln_gamma_by_generation`` gives ln gamma_hat_n (not gamma_hat_n, which may overflow).
     """
     sns.set_theme(style="whitegrid", context="notebook")
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for j, (n, ln_gamma) in enumerate(sorted(samples_by_generation.items())):
-        x = ln_gamma[np.isfinite(ln_gamma)]
+        x = np.asarray(ln_gamma, dtype=float)
+        x = x[np.isfinite(x)]
+        if x.size == 0:
+            continue
         color = f"C{j % 10}"
         ax.hist(x, bins=120, density=True, histtype="step", color=color, label=f"n = {n} (population)")
-        gamma = gamma_by_generation[n]
-        # evaluate relative to gamma so that exp() stays in range however large ln Gamma is
-        grid = np.linspace(x.min(), x.max(), 400)
-        ln_g = np.log(gamma)
-        density = np.exp(grid - ln_g) * levy_density(np.exp(grid - ln_g), 1.0)
-        ax.plot(grid, density, "--", color=color, lw=1, label=rf"Eq. 27, $\hat\gamma_{{{n}}}$")
+        ln_g = float(ln_gamma_by_generation[n])
+        if np.isfinite(ln_g):
+            grid = np.linspace(x.min(), x.max(), 400)
+            density = np.exp(ln_levy_density_of_ln(grid, ln_g))
+            ax.plot(grid, density, "--", color=color, lw=1, label=rf"Eq. 27, $\hat\gamma_{{{n}}}$")
     ax.set_xlabel(r"$\ln\Gamma^{(n)}$")
     ax.set_ylabel("density of $\\ln\\Gamma$")
     ax.set_title(title or "P_n(Gamma) against the Levy law")

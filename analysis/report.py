@@ -3,6 +3,13 @@ exponents, and the growth Lambda beside the exact tree value.
 
 ``fit_run`` computes (no files); ``write_report`` writes ``report.md`` (with two PNG plots
 beside it) and a self-contained ``report.html`` into the run directory.
+
+Scales are computed and carried as logs: on the metallic side ln Gamma grows by ~1.8 per
+generation, and gamma_n passes the largest double (e^709.78) within a few hundred generations.
+``ln_gamma``, ``ln_gamma_lo``, ``ln_gamma_hi`` and ``ln_tail_gamma`` are always finite (while
+the population lives); ``gamma``, ``gamma_lo``, ``gamma_hi``, ``tail_gamma`` are their
+exponentials where a double holds them, and nan (null in JSON) elsewhere. The text and the
+tables print scales from their logs (``levy.format_ln``: ``8.459e+644``).
 """
 
 import base64
@@ -19,9 +26,9 @@ from popdyn.spectrum import exact_growth
 from popdyn.store import atomic_write
 
 from .growth import combine_seeds, fit_growth
-from .levy import fit_levy, levy_scale_interval
+from .levy import exp_or_nan, fit_levy_ln, format_ln, ln_levy_scale_interval
 from .plots import growth_plot, levy_plot
-from .tails import MIN_TAIL, fit_tail
+from .tails import MIN_TAIL, fit_tail_ln
 
 
 @dataclass
@@ -32,9 +39,10 @@ class RunFit:
     ----------
     run : popdyn.Run
     generations : pandas.DataFrame
-        Per generation: ``n``, ``gamma`` (MLE), ``gamma_lo``, ``gamma_hi`` (exact interval),
-        ``n_pos``, and for snapshot generations ``ks_pvalue``, ``ad_pvalue``, ``alpha``,
-        ``alpha_lo``, ``alpha_hi``, ``tail_gamma``.
+        Per generation: ``n``, ``ln_gamma`` (ln of the MLE), ``ln_gamma_lo``, ``ln_gamma_hi``
+        (exact interval), ``gamma``, ``gamma_lo``, ``gamma_hi`` (the same as numbers, nan where a
+        double cannot hold them), ``n_pos``, and for snapshot generations ``ks_pvalue``,
+        ``ad_pvalue``, ``alpha``, ``alpha_lo``, ``alpha_hi``, ``ln_tail_gamma``, ``tail_gamma``.
     growth : dict
         ``GrowthFit`` by column (``ln_gamma_mle``, ``mean_ln``); empty when not applicable.
     exact : popdyn.spectrum.TreeGrowth or None
@@ -64,9 +72,14 @@ class RunFit:
                     "generations_done": int(self.run.table["n"].max())},
             "provenance": self.run.config["provenance"],
             "Lambda": None,
-            "gamma": _records(self.generations[["n", "gamma", "gamma_lo", "gamma_hi", "n_pos"]]),
+            "gamma": _records(self.generations[["n", "ln_gamma", "ln_gamma_lo", "ln_gamma_hi", "gamma", "gamma_lo",
+                                                "gamma_hi", "n_pos"]]),
             "alpha": _records(self.generations.dropna(subset=["alpha"])[
-                ["n", "alpha", "alpha_lo", "alpha_hi", "tail_gamma", "ks_pvalue", "ad_pvalue"]]),
+                ["n", "alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma", "ks_pvalue", "ad_pvalue"]]),
+            "levy": [{"n": int(n), "ln_gamma": f.ln_gamma, "ln_gamma_interval": list(f.ln_interval),
+                      "gamma": f.gamma, "gamma_interval": list(f.interval), "n_samples": f.n, "ks": f.ks,
+                      "ks_pvalue": f.ks_pvalue, "ad": f.ad, "ad_pvalue": f.ad_pvalue, "n_bootstrap": f.n_bootstrap}
+                     for n, f in sorted(self.levy.items())],
             "diagnostics": {"notes": self.notes},
         }
         if g is not None:
@@ -98,14 +111,17 @@ class RunFit:
         if snaps:
             beta = f", exact beta* = {self.exact.beta_star:.4f}" if self.exact else ""
             lines.append(f"  snapshots (Levy GoF p-values; tail exponent alpha, Eq. 27 says 1/2{beta}):")
-            lines.append(f"  {'n':>5}  {'gamma_hat [95% interval]':>34}  {'KS p':>6}  {'AD p':>6}  {'alpha [95% interval]':>22}")
+            lines.append(f"  {'n':>5}  {'gamma_hat [95% interval]':>34}  {'ln gamma_hat':>12}  {'KS p':>6}  {'AD p':>6}  "
+                         f"{'alpha [95% interval]':>22}")
             for n in snaps:
                 f, t = self.levy.get(n), self.tails.get(n)
-                g = f"{f.gamma:.4g} [{f.interval[0]:.4g}, {f.interval[1]:.4g}]" if f else ""
+                g = (f"{format_ln(f.ln_gamma)} [{format_ln(f.ln_interval[0])}, {format_ln(f.ln_interval[1])}]"
+                     if f else "")
+                ln_g = f"{f.ln_gamma:.6g}" if f else ""
                 a = f"{t.alpha:.3f} [{t.interval[0]:.3f}, {t.interval[1]:.3f}]" if t else ""
                 ks = f"{f.ks_pvalue:.3g}" if f else ""
                 ad = f"{f.ad_pvalue:.3g}" if f else ""
-                lines.append(f"  {n:>5}  {g:>34}  {ks:>6}  {ad:>6}  {a:>22}")
+                lines.append(f"  {n:>5}  {g:>34}  {ln_g:>12}  {ks:>6}  {ad:>6}  {a:>22}")
         lines.extend(f"  note: {x}" for x in self.notes)
         return "\n".join(lines)
 
@@ -134,32 +150,34 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
     table = run.table
     model = run.model
     notes = []
-    gamma = np.exp(table["ln_gamma_mle"].to_numpy())
+    # everything in logs: gamma_n itself overflows a double past ln gamma = 709.78
+    ln_gamma = table["ln_gamma_mle"].to_numpy(dtype=float)
     n_pos = np.rint(run.size * (1.0 - table["zero_fraction"].to_numpy())).astype(int)
-    lo, hi = levy_scale_interval(gamma, np.maximum(n_pos, 1))
-    gens = pd.DataFrame({"n": table["n"], "gamma": gamma, "gamma_lo": lo, "gamma_hi": hi, "n_pos": n_pos})
-    for col in ("ks_pvalue", "ad_pvalue", "alpha", "alpha_lo", "alpha_hi", "tail_gamma"):
+    ln_lo, ln_hi = ln_levy_scale_interval(ln_gamma, np.maximum(n_pos, 1))
+    gens = pd.DataFrame({"n": table["n"], "ln_gamma": ln_gamma, "ln_gamma_lo": ln_lo, "ln_gamma_hi": ln_hi,
+                         "gamma": exp_or_nan(ln_gamma), "gamma_lo": exp_or_nan(ln_lo), "gamma_hi": exp_or_nan(ln_hi),
+                         "n_pos": n_pos})
+    for col in ("ks_pvalue", "ad_pvalue", "alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma"):
         gens[col] = np.nan
     levy, tails, rejected = {}, {}, []
     for n in run.snapshot_generations:
         if n == 0:
             continue
-        ln_gamma = np.asarray(run.snapshot(n))
-        # relative to the median, so that exp() stays in range for any ln Gamma
-        shift = float(np.median(ln_gamma[np.isfinite(ln_gamma)]))
-        x = np.exp(ln_gamma[np.isfinite(ln_gamma)] - shift)
+        # the fits take ln Gamma and work relative to its median: any ln Gamma a double holds
+        ln_samples = np.asarray(run.snapshot(n), dtype=float)
+        ln_samples = ln_samples[np.isfinite(ln_samples)]
         row = gens.index[gens["n"] == n]
-        if x.size >= 5:
-            f = fit_levy(x, n_bootstrap=n_bootstrap, seed=seed)
-            levy[n] = _shifted_levy(f, shift)
+        if ln_samples.size >= 5:
+            f = fit_levy_ln(ln_samples, n_bootstrap=n_bootstrap, seed=seed)
+            levy[n] = f
             gens.loc[row, ["ks_pvalue", "ad_pvalue"]] = f.ks_pvalue, f.ad_pvalue
             if f.rejected:
                 rejected.append(n)
-        if x.size >= 4 * MIN_TAIL:
-            t = fit_tail(x, n_bootstrap=tail_bootstrap, seed=seed)
+        if ln_samples.size >= 4 * MIN_TAIL:
+            t = fit_tail_ln(ln_samples, n_bootstrap=tail_bootstrap, seed=seed)
             tails[n] = t
-            gens.loc[row, ["alpha", "alpha_lo", "alpha_hi", "tail_gamma"]] = (
-                t.alpha, t.interval[0], t.interval[1], t.tail_gamma * math.exp(shift))
+            gens.loc[row, ["alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma"]] = (
+                t.alpha, t.interval[0], t.interval[1], t.ln_tail_gamma, t.tail_gamma)
     if rejected:
         notes.append(f"the Levy form of Eq. 27 is rejected at 1 % in generation(s) {', '.join(map(str, rejected))}: "
                      "there gamma_n is a scale of the law, not the parameter of Eq. 27")
@@ -178,18 +196,11 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
         if model.recursion == "linear" and exact.v < 0:
             notes.append("the linear equation 25 converges below Tc: its growth tends to 0, not to v")
         if 1 in gens["n"].values and model.recursion == "term" and last >= 1:
-            g1 = gens.loc[gens["n"] == 1, "gamma"].iloc[0]
-            ref = 3 * math.pi * model.eta * (model.lam * model.T) ** 2
-            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {g1 / ref:.4f} "
+            ln_g1 = gens.loc[gens["n"] == 1, "ln_gamma"].iloc[0]
+            ln_ref = math.log(3 * math.pi * model.eta) + 2 * math.log(model.lam * model.T)
+            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {exp_or_nan(ln_g1 - ln_ref):.4f} "
                          "(the large-T limit is 1; the body is not yet Levy at finite T)")
     return RunFit(run, gens, growth, exact, levy, tails, notes)
-
-
-def _shifted_levy(f, shift):
-    """A LevyFit of samples divided by exp(shift), brought back to physical units."""
-    s = math.exp(shift)
-    return type(f)(f.gamma * s, (f.interval[0] * s, f.interval[1] * s), f.n, f.ks, f.ks_pvalue, f.ad, f.ad_pvalue,
-                   f.n_bootstrap, f.confidence)
 
 
 def group_by_point(fits):
@@ -216,7 +227,7 @@ def _plots(fit):
     if fit.levy:
         chosen = sorted(fit.levy)[:4]
         levy_png = levy_plot({n: np.asarray(fit.run.snapshot(n)) for n in chosen},
-                             {n: fit.levy[n].gamma for n in chosen}, title)
+                             {n: fit.levy[n].ln_gamma for n in chosen}, title)
     return growth_png, levy_png
 
 
@@ -225,10 +236,28 @@ def _title(fit):
     return f"{m['recursion']}: lam = {m['lam']:g}, T = {m['T']:g}, N = {fit.run.size}, seed = {fit.run.seed}"
 
 
+#: Columns of the per-generation table that hold numbers given by their logs, shown from the log.
+_SCALES = {"gamma": "ln_gamma", "gamma_lo": "ln_gamma_lo", "gamma_hi": "ln_gamma_hi", "tail_gamma": "ln_tail_gamma"}
+
+
 def _generation_table(fit):
-    g = fit.generations.copy()
-    g.insert(1, "ln_gamma", np.log(g["gamma"]))
-    return g
+    """The per-generation table as text: scales from their logs (any size), logs with 4 decimals."""
+    g = fit.generations
+    out = pd.DataFrame({"n": g["n"].astype(int)})
+    for col in g.columns:
+        if col in ("n", "ln_gamma_lo", "ln_gamma_hi"):  # the interval shows as gamma_lo, gamma_hi
+            continue
+        values = g[col].to_numpy()
+        if col in _SCALES:
+            text = [format_ln(x, 5) if math.isfinite(x) or x == -math.inf else "" for x in g[_SCALES[col]]]
+        elif col.startswith("ln_"):
+            text = [f"{x:.4f}" if not math.isnan(x) else "" for x in values]
+        elif col == "n_pos":
+            text = [str(int(x)) for x in values]
+        else:
+            text = [f"{x:.5g}" if not math.isnan(x) else "" for x in values]
+        out[col] = text
+    return out
 
 
 def to_markdown(fit, combined=None, images=("report_growth.png", "report_levy.png")):
@@ -250,10 +279,11 @@ def to_markdown(fit, combined=None, images=("report_growth.png", "report_levy.pn
     if fit.levy:
         lines += [f"![levy]({images[1]})", ""]
     lines += ["## Per generation", "",
-              "gamma: Levy-scale MLE N/(2 sum 1/Gamma) with its exact 95 % interval (chi^2_N); on snapshot "
+              "gamma: Levy-scale MLE N/(2 sum 1/Gamma) with its exact 95 % interval (chi^2_N), computed as "
+              "ln_gamma (ln_gamma_lo, ln_gamma_hi) and printed from the log at any size; on snapshot "
               "generations, KS and AD p-values of the Levy form (gamma estimated, parametric bootstrap), the tail "
               "exponent alpha (Hill/CSN, bootstrap interval) and the tail-only gamma.", "",
-              _generation_table(fit).to_markdown(index=False, floatfmt=".5g"), ""]
+              _generation_table(fit).to_markdown(index=False, disable_numparse=True, stralign="right"), ""]
     return "\n".join(lines)
 
 
@@ -263,7 +293,7 @@ def to_html(fit, growth_png, levy_png, combined=None):
 
     md_parts = to_markdown(fit, combined).split("## Per generation")[0]
     body = html.escape(md_parts)
-    table = _generation_table(fit).to_html(index=False, float_format=lambda x: f"{x:.5g}", border=0)
+    table = _generation_table(fit).to_html(index=False, border=0)
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>popdyn report: {html.escape(_title(fit))}</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}} pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}

@@ -3,10 +3,12 @@
 import math
 
 import numpy as np
+from scipy import special
 
 from popdyn.spectrum import critical_temperature, exact_growth
 
 from .growth import default_burn_in, fit_growth
+from .levy import exp_or_nan, format_ln
 
 
 def _finite_or_none(x):
@@ -49,17 +51,35 @@ def run_summary(run, burn_in=None):
                 "exact_minus_population": _finite_or_none(exact.v - g.v),
             }
     else:
+        # SCBA converges to a bounded fixed point (<Gamma> ~ pi lam^2 T), so <Gamma> and Var Gamma are
+        # numbers a double holds; they are still averaged in logs (log-mean-exp), so that a run that has not
+        # settled, or an extreme lam and T, gives ln values and null numbers instead of an overflow.
         first = default_burn_in(int(last["n"])) if burn_in is None else burn_in
         used = table[table["n"] >= first] if int(last["n"]) >= 2 else table.tail(1)
-        mean = np.exp(used["ln_mean"].to_numpy())
-        var = np.exp(used["ln_var"].to_numpy())
-        lam2T = model.lam**2 * model.T
+        ln_mean = _log_mean_exp(used["ln_mean"].to_numpy(dtype=float))
+        ln_var = _log_mean_exp(used["ln_var"].to_numpy(dtype=float))
+        ln_pi_lam2_T = math.log(math.pi) + 2 * math.log(model.lam) + math.log(model.T)
+        ln_lam2_over_6 = 2 * math.log(model.lam) - math.log(6.0)
         out["metallic"] = {
-            "mean_gamma": float(mean.mean()), "var_gamma": float(var.mean()), "generations_averaged": len(used),
-            "mean_over_pi_lam2_T": float(mean.mean() / (math.pi * lam2T)),
-            "var_over_lam2_over_6": float(var.mean() / (model.lam**2 / 6.0)),
+            "mean_gamma": _exp_or_none(ln_mean), "var_gamma": _exp_or_none(ln_var),
+            "ln_mean_gamma": _finite_or_none(ln_mean), "ln_var_gamma": _finite_or_none(ln_var),
+            "generations_averaged": len(used),
+            "mean_over_pi_lam2_T": _exp_or_none(ln_mean - ln_pi_lam2_T),
+            "var_over_lam2_over_6": _exp_or_none(ln_var - ln_lam2_over_6),
         }
     return out
+
+
+def _log_mean_exp(ln_x):
+    """ln of the mean of exp(ln_x), without forming exp(ln_x) (any size; -inf entries are zeros)."""
+    if ln_x.size == 0 or np.isnan(ln_x).any():
+        return math.nan
+    return float(special.logsumexp(ln_x) - math.log(ln_x.size))
+
+
+def _exp_or_none(ln_x):
+    """exp(ln_x) where a double holds it, None elsewhere (for the JSON summary)."""
+    return _finite_or_none(exp_or_nan(ln_x))
 
 
 def _fmt(x, spec=".4g"):
@@ -97,15 +117,18 @@ def format_run_summary(s):
                      "underestimates v (BACKGROUND section 3)")
     if "metallic" in s:
         t = s["metallic"]
+        mean = _fmt(t["mean_gamma"]) if t["ln_mean_gamma"] is None else format_ln(t["ln_mean_gamma"])
+        var = _fmt(t["var_gamma"]) if t["ln_var_gamma"] is None else format_ln(t["ln_var_gamma"])
         lines.append(
-            f"  SCBA fixed point ({t['generations_averaged']} generations averaged):  <Gamma>={t['mean_gamma']:.4g} "
-            f"({t['mean_over_pi_lam2_T']:.3f} x pi lam^2 T)   Var Gamma={t['var_gamma']:.4g} "
-            f"({t['var_over_lam2_over_6']:.3f} x lam^2/6)"
+            f"  SCBA fixed point ({t['generations_averaged']} generations averaged):  <Gamma>={mean} "
+            f"({_fmt(t['mean_over_pi_lam2_T'], '.3f')} x pi lam^2 T)   Var Gamma={var} "
+            f"({_fmt(t['var_over_lam2_over_6'], '.3f')} x lam^2/6)"
         )
     last = s["last_generation"]
     lines.append(
-        f"  generation {r['generations_done']}:  <ln Gamma>={_fmt(last['mean_ln'])}  median ln Gamma="
-        f"{_fmt(last['ln_q50'])}  zero fraction={last['zero_fraction']:.4f}  ln gamma_MLE={_fmt(last['ln_gamma_mle'])}"
+        f"  generation {r['generations_done']}:  <ln Gamma>={_fmt(last['mean_ln'], '.6g')}  median ln Gamma="
+        f"{_fmt(last['ln_q50'], '.6g')}  zero fraction={_fmt(last['zero_fraction'], '.4f')}  "
+        f"ln gamma_MLE={_fmt(last['ln_gamma_mle'], '.6g')}"
     )
     if r["path"]:
         lines.append(f"  outputs: {r['path']}/ (config.json, generations.parquet, snapshots/, checkpoint.npz)")

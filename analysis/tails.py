@@ -13,25 +13,33 @@ The paper's Eq. 27 has alpha = 1/2 with amplitude P(Gamma > y) ~ 2 sqrt(gamma/pi
 the exact tree has alpha = beta* < 1/2 (BACKGROUND section 3). With the exponent fixed at 1/2,
 the top k samples also give a tail-only estimate of gamma: gamma = (pi / 4) (k/n)^2 x_(k).
 
+Everything is computed from ln Gamma (``fit_tail_ln``; the Hill estimate and the KS scan only
+need differences of logs), so a fit works for ln Gamma anywhere in the float64 range; the
+threshold and the tail-only gamma are carried as logs (``ln_xmin``, ``ln_tail_gamma``), and as
+numbers where a double holds them.
+
 This is written out rather than taken from the ``powerlaw`` package: the bootstrap refits
 hundreds of samples of 10^5-10^6 values, which needs the vectorized threshold scan below.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
+from .levy import exp_or_nan, format_ln
+
 #: Smallest number of tail samples a threshold may keep.
 MIN_TAIL = 50
 
 
-def _scan(x_desc, max_fraction, grid):
-    """alpha_hat and KS distance for each k of a log grid; ``x_desc`` sorted descending."""
-    n = x_desc.size
+def _scan(logs_desc, max_fraction, grid):
+    """alpha_hat and KS distance for each k of a log grid; ``logs_desc``: ln of the samples, sorted descending."""
+    n = logs_desc.size
     k_max = max(MIN_TAIL, int(max_fraction * n))
     ks = np.unique(np.geomspace(MIN_TAIL, min(k_max, n - 1), grid).astype(int))
-    logs = np.log(x_desc[: ks[-1] + 1])
+    logs = logs_desc[: ks[-1] + 1]
     csum = np.cumsum(logs)
     alpha = ks / (csum[ks - 1] - ks * logs[ks - 1])
     dist = np.empty(ks.size)
@@ -43,8 +51,8 @@ def _scan(x_desc, max_fraction, grid):
     return ks, alpha, dist
 
 
-def _fit_sorted(x_desc, max_fraction, grid):
-    ks, alpha, dist = _scan(x_desc, max_fraction, grid)
+def _fit_sorted(logs_desc, max_fraction, grid):
+    ks, alpha, dist = _scan(logs_desc, max_fraction, grid)
     j = int(np.argmin(dist))
     return int(ks[j]), float(alpha[j]), float(dist[j])
 
@@ -59,32 +67,47 @@ class TailFit:
         Hill/CSN estimate at the chosen threshold.
     interval : tuple
         Percentile-bootstrap interval (threshold choice included).
-    xmin : float
-        The chosen threshold (the k-th largest sample).
+    ln_xmin : float
+        ln of the chosen threshold (the k-th largest sample).
     k, n : int
         Tail samples used, and all samples.
     ks_distance : float
-    tail_gamma : float
-        gamma from the k largest samples with the exponent fixed at Eq. 27's 1/2.
-    tail_gamma_interval : tuple
-        Its interval from the binomial error of k (relative half-width 2 z / sqrt(k)).
+    ln_tail_gamma : float
+        ln of gamma from the k largest samples with the exponent fixed at Eq. 27's 1/2.
+    ln_tail_gamma_interval : tuple
+        ln of its interval from the binomial error of k (relative half-width 2 z / sqrt(k)).
+    xmin, tail_gamma, tail_gamma_interval : float, float, tuple (properties)
+        The same as numbers, where a double holds them (nan elsewhere).
     """
 
     alpha: float
     interval: tuple
-    xmin: float
+    ln_xmin: float
     k: int
     n: int
     ks_distance: float
-    tail_gamma: float
-    tail_gamma_interval: tuple
+    ln_tail_gamma: float
+    ln_tail_gamma_interval: tuple
     n_bootstrap: int
     confidence: float = 0.95
+
+    @property
+    def xmin(self):
+        return exp_or_nan(self.ln_xmin)
+
+    @property
+    def tail_gamma(self):
+        return exp_or_nan(self.ln_tail_gamma)
+
+    @property
+    def tail_gamma_interval(self):
+        return tuple(exp_or_nan(x) for x in self.ln_tail_gamma_interval)
 
     def summary(self, beta_star=None):
         lo, hi = self.interval
         text = (f"tail exponent alpha = {self.alpha:.4f}, {self.confidence:.0%} interval [{lo:.4f}, {hi:.4f}] "
-                f"(k = {self.k} of n = {self.n} above x_min = {self.xmin:.4g}, KS distance {self.ks_distance:.3g}); "
+                f"(k = {self.k} of n = {self.n} above x_min = {format_ln(self.ln_xmin)}, "
+                f"KS distance {self.ks_distance:.3g}); "
                 f"Eq. 27 says 1/2")
         if beta_star is not None:
             text += f", the exact tree beta* = {beta_star:.4f}"
@@ -119,18 +142,34 @@ def fit_tail(samples, n_bootstrap=200, confidence=0.95, max_fraction=0.2, grid=6
     True
     """
     x = np.asarray(samples, dtype=float)
-    x = np.sort(x[x > 0])[::-1]
-    n = x.size
+    x = x[x > 0]
+    return fit_tail_ln(np.log(x), n_bootstrap=n_bootstrap, confidence=confidence, max_fraction=max_fraction,
+                       grid=grid, seed=seed)
+
+
+def fit_tail_ln(ln_samples, n_bootstrap=200, confidence=0.95, max_fraction=0.2, grid=60, seed=0):
+    """``fit_tail`` on samples given by ln Gamma, for ln Gamma anywhere in the float64 range.
+
+    ln Gamma = -inf (an exact zero) and nan are dropped. The logs are taken relative to their
+    median, so the fit of ln Gamma + c is the fit of ln Gamma with ln x_min and ln tail_gamma
+    moved by c (to rounding) and the same alpha and interval.
+    """
+    y = np.asarray(ln_samples, dtype=float)
+    y = y[np.isfinite(y)]
+    n = y.size
     if n < 4 * MIN_TAIL:
         raise ValueError(f"a tail fit needs at least {4 * MIN_TAIL} positive samples, got {n}")
-    k, alpha, dist = _fit_sorted(x, max_fraction, grid)
+    shift = float(np.median(y))
+    r = np.sort(y - shift)[::-1]
+    k, alpha, dist = _fit_sorted(r, max_fraction, grid)
     rng = np.random.default_rng(seed)
-    boot = np.array([_fit_sorted(np.sort(rng.choice(x, n))[::-1], max_fraction, grid)[1]
+    boot = np.array([_fit_sorted(np.sort(rng.choice(r, n))[::-1], max_fraction, grid)[1]
                      for _ in range(n_bootstrap)])
     a = 1.0 - confidence
     lo, hi = np.quantile(boot, [a / 2, 1 - a / 2])
-    xmin = float(x[k - 1])
-    tail_gamma = float(np.pi / 4 * (k / n) ** 2 * xmin)
+    ln_xmin = float(r[k - 1]) + shift
+    ln_tail_gamma = math.log(np.pi / 4) + 2 * math.log(k / n) + ln_xmin
     rel = 2 * stats.norm.ppf(0.5 + confidence / 2) / np.sqrt(k)
-    return TailFit(alpha, (float(lo), float(hi)), xmin, k, n, dist, tail_gamma,
-                   (tail_gamma * max(0.0, 1 - rel), tail_gamma * (1 + rel)), n_bootstrap, confidence)
+    ln_lo = ln_tail_gamma + math.log(1 - rel) if rel < 1 else -math.inf
+    return TailFit(alpha, (float(lo), float(hi)), ln_xmin, k, n, dist, ln_tail_gamma,
+                   (ln_lo, ln_tail_gamma + math.log1p(rel)), n_bootstrap, confidence)

@@ -9,7 +9,8 @@
 
 from ._version import __version__
 
-from .errors import ConfigError, RunDirectoryError
+from .errors import ConfigError, RunDirectoryError, StorageError
+from .interrupt import Interrupted
 from .models import BAATree
 from .runs import Run, load, resume, run
 from .spectrum import critical_temperature, exact_growth
@@ -18,8 +19,10 @@ __all__ = [
     "__version__",
     "BAATree",
     "ConfigError",
+    "Interrupted",
     "Run",
     "RunDirectoryError",
+    "StorageError",
     "critical_temperature",
     "exact_growth",
     "load",

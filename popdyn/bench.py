@@ -9,6 +9,7 @@ implementation of one generation of the term recursion (``numpy_generation``), a
 for the naive C reference of the shared folder (``c_reference``), built with gcc -O3 -fopenmp.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from .errors import ConfigError
 from .kernels import kernels_for
 from .models import BAATree
 from .rng import generation_key
@@ -80,21 +82,53 @@ def bench_numpy(size, T, lam, repeats=3, seed=1):
     return _median_rate(times, edges)
 
 
-def build_c_reference(source):
-    """Compile the C reference into a temporary folder; returns the binary's path."""
+def _first_error_line(stderr):
+    """The line of a compiler's stderr that says what went wrong (not an "In function ...:" header)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if not line.endswith(":"):
+            return line
+    return lines[0] if lines else "no message"
+
+
+def build_c_reference(source, folder, option="--c-reference"):
+    """Compile the C reference into ``folder`` (which the caller owns and removes); returns the binary's path.
+
+    ConfigError (one line, naming ``option``) when gcc is missing or the source does not build.
+    """
     if shutil.which("gcc") is None:
-        raise RuntimeError("gcc is needed to build the C reference")
-    binary = Path(tempfile.mkdtemp(prefix="popdyn-cref-")) / "ref"
-    subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", str(source), "-o", str(binary), "-lm"], check=True,
-                   capture_output=True)
+        raise ConfigError(f"{option} needs gcc to build {source}, and gcc is not on PATH")
+    binary = Path(folder) / "ref"
+    try:
+        result = subprocess.run(["gcc", "-O3", "-march=native", "-fopenmp", str(source), "-o", str(binary), "-lm"],
+                                capture_output=True, text=True, errors="replace")
+    except OSError as exc:
+        raise ConfigError(f"{option} {source} does not build: cannot run gcc: {exc.strerror}") from None
+    if result.returncode != 0 or not binary.is_file():
+        raise ConfigError(f"{option} {source} does not build: {_first_error_line(result.stderr)}")
+    try:  # a tiny run: a program that builds but is no C reference is refused here too, before any timing
+        rate = c_reference(binary, 1000, 1.0, 0.01, 1, generations=1, timeout=60)
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError) as exc:
+        raise ConfigError(f"{option} {source} builds but is not a working C reference (a tiny run with N=1000 "
+                          f"does not print edges/s=...: {type(exc).__name__})") from None
+    if not rate > 0:
+        raise ConfigError(f"{option} {source} builds but its tiny test run reports edges/s={rate}")
     return binary
 
 
-def c_reference(binary, size, T, lam, threads, generations=3):
+@contextlib.contextmanager
+def c_reference_build(source, option="--c-reference"):
+    """``with c_reference_build(source) as binary:`` the built C reference, in a temporary folder
+    (``popdyn-cref-*``) that is removed when the block ends, however it ends (error, Ctrl-C)."""
+    with tempfile.TemporaryDirectory(prefix="popdyn-cref-") as folder:
+        yield build_c_reference(source, folder, option)
+
+
+def c_reference(binary, size, T, lam, threads, generations=3, timeout=None):
     """Edges/s of the C reference (its own timer, over ``generations`` generations)."""
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     out = subprocess.run([str(binary), str(size), str(T), str(lam), str(generations)], capture_output=True,
-                         text=True, env=env, check=True).stdout
+                         text=True, env=env, check=True, timeout=timeout).stdout
     return float(out.split("edges/s=")[1].split()[0])
 
 
@@ -135,18 +169,15 @@ def memory_probe(size, T, lam, dtype="float64"):
 
 def compile_times(T=20.0, lam=0.01):
     """Wall time of a small ``popdyn run`` with an empty numba cache, then with the cache filled."""
-    cache = tempfile.mkdtemp(prefix="popdyn-numba-cache-")
     times = []
-    try:
+    with tempfile.TemporaryDirectory(prefix="popdyn-numba-cache-") as cache:
         for _ in range(2):
-            with tempfile.TemporaryDirectory() as out:
+            with tempfile.TemporaryDirectory(prefix="popdyn-bench-run-") as out:
                 t0 = time.perf_counter()
                 subprocess.run([sys.executable, "-m", "popdyn", "run", "--lam", str(lam), "--T", str(T), "--size", "1000",
                                 "--generations", "2", "--out", f"{out}/r", "--no-progress"], check=True,
                                capture_output=True, env={**os.environ, "NUMBA_CACHE_DIR": cache})
                 times.append(time.perf_counter() - t0)
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
     return {"first_run_s": times[0], "cached_run_s": times[1]}
 
 
@@ -156,27 +187,30 @@ def run_benchmark(sizes=(10**5, 10**6, 10**7), threads=(1, 2), recursions=("term
     rows = []
     numpy_rate = {}
     c_rate = {}
-    for size in sizes:
-        if numpy:
-            numpy_rate[size] = bench_numpy(size, T, lam, repeats=max(1, min(repeats, 3)))[0]
-        for t in threads:
-            if c_binary is not None:
-                c_rate[size, t] = c_reference(c_binary, size, T, lam, t)
-            for recursion in recursions:
-                model = BAATree(lam=lam, T=T, recursion=recursion)
-                rate, seconds = bench_kernel(model, size, t, repeats=repeats, dtype=dtype)
-                row = {"recursion": recursion, "N": size, "threads": t, "T": T, "lam": lam, "dtype": dtype,
-                       "numba_edges_per_s": rate, "numba_ns_per_edge": 1e9 / rate, "seconds_per_generation": seconds,
-                       "numpy_edges_per_s": numpy_rate.get(size) if recursion == "term" else None,
-                       "c_edges_per_s": c_rate.get((size, t)) if recursion == "term" else None}
-                if row["numpy_edges_per_s"]:
-                    row["numba_over_numpy"] = rate / row["numpy_edges_per_s"]
-                if row["c_edges_per_s"]:
-                    row["numba_over_c"] = rate / row["c_edges_per_s"]
-                rows.append(row)
-                if progress is not None:
-                    progress(row)
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    try:
+        for size in sizes:
+            if numpy:
+                numpy_rate[size] = bench_numpy(size, T, lam, repeats=max(1, min(repeats, 3)))[0]
+            for t in threads:
+                if c_binary is not None:
+                    c_rate[size, t] = c_reference(c_binary, size, T, lam, t)
+                for recursion in recursions:
+                    model = BAATree(lam=lam, T=T, recursion=recursion)
+                    rate, seconds = bench_kernel(model, size, t, repeats=repeats, dtype=dtype)
+                    row = {"recursion": recursion, "N": size, "threads": t, "T": T, "lam": lam, "dtype": dtype,
+                           "numba_edges_per_s": rate, "numba_ns_per_edge": 1e9 / rate if rate else float("inf"),
+                           "seconds_per_generation": seconds,
+                           "numpy_edges_per_s": numpy_rate.get(size) if recursion == "term" else None,
+                           "c_edges_per_s": c_rate.get((size, t)) if recursion == "term" else None}
+                    if row["numpy_edges_per_s"]:
+                        row["numba_over_numpy"] = rate / row["numpy_edges_per_s"]
+                    if row["c_edges_per_s"]:
+                        row["numba_over_c"] = rate / row["c_edges_per_s"]
+                    rows.append(row)
+                    if progress is not None:
+                        progress(row)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return rows
 
 
@@ -187,22 +221,34 @@ def plot_rates(rows, path):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    term = [r for r in rows if r["recursion"] == "term"]
-    for t in sorted({r["threads"] for r in term}):
-        sel = [r for r in term if r["threads"] == t]
-        ax.loglog([r["N"] for r in sel], [r["numba_edges_per_s"] for r in sel], "o-", label=f"numba, {t} thread(s)")
-        if sel[0].get("c_edges_per_s"):
-            ax.loglog([r["N"] for r in sel], [r["c_edges_per_s"] for r in sel], "s--", label=f"C reference, {t}")
-    np_rows = {r["N"]: r["numpy_edges_per_s"] for r in term if r["numpy_edges_per_s"]}
-    if np_rows:
-        ax.loglog(list(np_rows), list(np_rows.values()), "^:", color="grey", label="NumPy (vectorized)")
-    ax.set_xlabel("population size N")
-    ax.set_ylabel("edges per second")
-    ax.set_title(f"term recursion, T = {term[0]['T']:g}, lam = {term[0]['lam']:g}")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        term = [r for r in rows if r["recursion"] == "term"]
+        if term:
+            for t in sorted({r["threads"] for r in term}):
+                sel = [r for r in term if r["threads"] == t]
+                ax.loglog([r["N"] for r in sel], [r["numba_edges_per_s"] for r in sel], "o-",
+                          label=f"numba, {t} thread(s)")
+                if sel[0].get("c_edges_per_s"):
+                    ax.loglog([r["N"] for r in sel], [r["c_edges_per_s"] for r in sel], "s--",
+                              label=f"C reference, {t}")
+            np_rows = {r["N"]: r["numpy_edges_per_s"] for r in term if r["numpy_edges_per_s"]}
+            if np_rows:
+                ax.loglog(list(np_rows), list(np_rows.values()), "^:", color="grey", label="NumPy (vectorized)")
+            title = "term recursion"
+        else:  # no term rows (e.g. --recursions scba): the numba kernels alone
+            for key in sorted({(r["recursion"], r["threads"]) for r in rows}):
+                sel = [r for r in rows if (r["recursion"], r["threads"]) == key]
+                ax.loglog([r["N"] for r in sel], [r["numba_edges_per_s"] for r in sel], "o-",
+                          label=f"numba {key[0]}, {key[1]} thread(s)")
+            title = ", ".join(sorted({r["recursion"] for r in rows})) + " recursion"
+        ax.set_xlabel("population size N")
+        ax.set_ylabel("edges per second")
+        ax.set_title(f"{title}, T = {rows[0]['T']:g}, lam = {rows[0]['lam']:g}")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.savefig(path, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
 
 
 def format_rows(rows):

@@ -132,9 +132,13 @@ def step(model, state, seed, buffer=None):
     return row, buffer
 
 
-def evolve(model, state, generations, seed, store, snapshots=(), should_stop=None,
-           checkpoint_interval=60.0, progress=None):
-    """Evolve ``state`` in place up to generation ``generations``.
+def sample(model, state, generations, seed):
+    """Advance ``state`` in place up to generation ``generations``, yielding it after each one.
+
+    The loop of a run, as a generator (emcee's ``sample()``): it computes and nothing else.
+    The caller owns what happens between generations (storing rows and snapshots,
+    checkpoints, progress, signals) and may stop at any yield; ``state`` is then a complete
+    generation, ready to be continued by another ``sample`` call.
 
     Parameters
     ----------
@@ -145,38 +149,30 @@ def evolve(model, state, generations, seed, store, snapshots=(), should_stop=Non
         The last generation to build.
     seed : int
         Key of all random streams: generation n of a run depends only on (seed, n, state).
-    store : object with ``append_row(row)``, ``write_snapshot(n, fields)`` and
-        ``save_checkpoint(state, rows_done)``
-        Receives the rows, snapshots and checkpoints (``popdyn.store``).
-    snapshots : iterable of int
-        Generations whose samples are handed to ``store.write_snapshot``.
-    should_stop : callable or None
-        Polled after every generation; when it returns True the run checkpoints and returns.
-    checkpoint_interval : float
-        Seconds between checkpoints (there is always one at the end).
-    progress : callable or None
-        Called with each row.
 
-    Returns
-    -------
-    bool
-        True when ``generations`` was reached, False when stopped early.
+    Yields
+    ------
+    (State, dict)
+        The state after each new generation (the same object each time) and its table row.
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> state = initial_state(BAATree(lam=0.01, T=3.3), 1000)
+    >>> [row["n"] for _, row in sample(BAATree(lam=0.01, T=3.3), state, 3, seed=1)]
+    [1, 2, 3]
     """
-    snapshots = set(snapshots)
     buffer = None
-    last_checkpoint = time.monotonic()
     while state.generation < generations:
         row, buffer = step(model, state, seed, buffer)
-        store.append_row(row)
-        if state.generation in snapshots:
-            store.write_snapshot(state.generation, state.fields(model))
-        if progress is not None:
-            progress(row)
-        stopping = should_stop is not None and should_stop()
-        if stopping or time.monotonic() - last_checkpoint > checkpoint_interval:
-            store.save_checkpoint(state)
-            last_checkpoint = time.monotonic()
-        if stopping and state.generation < generations:
-            return False
-    store.save_checkpoint(state)
-    return True
+        yield state, row
+
+
+def memory_needed(model, size, dtype, snapshots=False):
+    """Bytes a run of ``size`` samples holds at its peak: the population and its buffer.
+
+    ``snapshots``: a snapshot generation also holds ln Gamma of every sample as float64.
+    Per-generation statistics select quantiles in place (``popdyn.kernels.reductions``).
+    """
+    per_sample = 2 * len(model.fields) * np.dtype(dtype).itemsize + (8 if snapshots else 0)
+    return int(size) * per_sample

@@ -7,3 +7,7 @@ class ConfigError(ValueError):
 
 class RunDirectoryError(ConfigError):
     """A run directory that is missing, unreadable, foreign, or in the way."""
+
+
+class StorageError(RuntimeError):
+    """Results could not be written (disk full, I/O error); the message says what is intact and what to do."""

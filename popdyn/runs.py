@@ -1,26 +1,29 @@
 """The Python API of a run: ``run``, ``resume`` and ``load``, and the ``Run`` they return.
 
-This layer validates a request, writes provenance, wires the engine to a store, and turns
-Ctrl-C into a clean checkpoint. The numbers come from ``popdyn.engine``.
+This layer validates a request (before anything is written), writes provenance, and drives
+the engine's generator into a store, owning checkpoints, progress and signals (the
+interruption contract of ``popdyn.interrupt``). The numbers come from ``popdyn.engine``.
 """
 
-import contextlib
+import math
 import platform
+import shutil
 import signal
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 
 import numba
 import numpy as np
 
+from . import interrupt
 from ._version import __version__
-from .engine import check_dtype, evolve, initial_state, summarize
-from .errors import ConfigError, RunDirectoryError
+from .engine import check_dtype, initial_state, memory_needed, sample, summarize
+from .errors import ConfigError, RunDirectoryError, StorageError
 from .models import model_from_dict
 from .rng import MAX_SIZE
-from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore, utc_now
+from .store import FORMAT, FORMAT_VERSION, DirectoryLock, DirectoryStore, MemoryStore, utc_now
 
 
 class Run:
@@ -138,54 +141,114 @@ def set_threads(threads):
     numba.set_num_threads(threads)
 
 
-@contextlib.contextmanager
-def _deferred_interrupt():
-    """Turn the first Ctrl-C into a request to stop after the current generation."""
-    hit = []
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
-
-    def handler(signum, frame):
-        if hit:  # a second Ctrl-C means: stop now, without a checkpoint
-            raise KeyboardInterrupt
-        hit.append(signum)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: bool(hit)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _progress_bar(enabled, total, initial):
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, initial=initial, disable=not enabled, unit="gen", file=sys.stderr,
-               dynamic_ncols=True, leave=False)
-
-    def update(row):
-        bar.update(1)
-        bar.set_postfix_str(f"<lnΓ>={row['mean_ln']:.4g}", refresh=False)
-
-    return bar, update
+    return tqdm(total=total, initial=initial, disable=not enabled, unit="gen", file=sys.stderr,
+                dynamic_ncols=True, leave=False)
 
 
-def _evolve(store, model, state, progress):
+def _resume_hint(store):
+    if store.path is None:
+        return "continue it with popdyn.resume(exc.run)"
+    return f"continue with: popdyn run --resume {store.path}"
+
+
+def _drive(store, model, state, progress):
+    """The one caller of ``engine.sample``: stores, checkpoints, shows progress, and handles signals.
+
+    Every generation's row (and snapshot) is stored as it comes; a checkpoint is written
+    every ``checkpoint_interval`` seconds and at the end. The first SIGINT or SIGTERM lets the
+    generation being built finish, checkpoints it, marks the run "interrupted" and raises
+    ``Interrupted`` (the run is never marked complete unless it is).
+    """
     cfg = store.config["run"]
+    snapshots = set(cfg["snapshots"])
     session = {"threads": numba.get_num_threads(), "started": utc_now(), "from_generation": state.generation}
-    store.set_status("running")
-    bar, update = _progress_bar(progress, cfg["generations"], state.generation)
+    bar = _progress_bar(progress, cfg["generations"], state.generation)
+    last_checkpoint = time.monotonic()
     try:
-        with _deferred_interrupt() as should_stop:
-            finished = evolve(model, state, cfg["generations"], cfg["seed"], store, snapshots=cfg["snapshots"],
-                              should_stop=should_stop, checkpoint_interval=cfg["checkpoint_interval"],
-                              progress=update)
+        with interrupt.deferred():
+            store.set_status("running")
+            for state, row in sample(model, state, cfg["generations"], cfg["seed"]):
+                store.append_row(row)
+                if state.generation in snapshots:
+                    store.write_snapshot(state.generation, state.fields(model))
+                bar.update(1)
+                bar.set_postfix_str(f"<lnΓ>={row['mean_ln']:.4g}", refresh=False)
+                if interrupt.pending() is not None:
+                    break
+                if time.monotonic() - last_checkpoint > cfg["checkpoint_interval"]:
+                    store.save_checkpoint(state)
+                    last_checkpoint = time.monotonic()
+            store.save_checkpoint(state)
+            signum = interrupt.take_pending()
+            finished = state.generation >= cfg["generations"]
+            session.update(ended=utc_now(), to_generation=state.generation)
+            store.set_status("complete" if finished else "interrupted", session=session)
+    except interrupt.Interrupted as exc:  # a second signal: the generation being built is abandoned
+        where = f"run {store.path}" if store.path is not None else "the run in memory"
+        raise exc.with_message(f"{signal.Signals(exc.signum).name} (twice): {where} stopped; its checkpoint of "
+                               f"generation {store.checkpointed} is kept; {_resume_hint(store)}") from None
+    except OSError as exc:
+        if store.path is None:
+            raise
+        done = store.checkpointed
+        raise StorageError(f"cannot write {store.path} ({exc.strerror}); its checkpoint of generation {done} is "
+                           f"intact: make room, then {_resume_hint(store)}") from None
     finally:
         bar.close()
-    session.update(ended=utc_now(), to_generation=state.generation)
-    store.set_status("complete" if finished else "interrupted", session=session)
-    return Run(store)
+        store.close()
+    run = Run(store)
+    if signum is not None:
+        name = signal.Signals(signum).name
+        where = f"run {store.path}" if store.path is not None else "the run in memory"
+        if finished:  # the signal came with the last generation: the run is complete, the command stops
+            message = f"{name}: {where} is complete; stopped before anything else"
+        else:
+            message = (f"{name}: {where} stopped after generation {state.generation}, checkpointed; "
+                       f"{_resume_hint(store)}")
+        raise interrupt.Interrupted(signum, message, run)
+    return run
+
+
+def check_memory(model, size, dtype, snapshots):
+    """ConfigError unless the machine has the memory a population of ``size`` needs, before allocating it."""
+    import psutil
+
+    need = memory_needed(model, size, dtype, snapshots)
+    available = psutil.virtual_memory().available
+    if need > available:
+        raise ConfigError(f"N = {size} ({dtype}) needs about {need / 2**30:.1f} GiB, "
+                          f"{available / 2**30:.1f} GiB available")
+
+
+def _check_disk(out, size, snapshots):
+    """ConfigError unless the snapshots (ln Gamma, float64) fit on the disk that will hold them."""
+    folder = Path(out).absolute()
+    while not folder.exists():
+        folder = folder.parent
+    need = 8 * size * len(snapshots)
+    free = shutil.disk_usage(folder).free
+    if need > free:
+        raise ConfigError(f"{len(snapshots)} snapshots of N = {size} need about {need / 2**30:.1f} GiB on disk, "
+                          f"{free / 2**30:.1f} GiB free")
+
+
+def run_parameters(size, generations, seed, snapshots, checkpoint_interval, dtype):
+    """The run section of a configuration, validated (ConfigError names the first bad value)."""
+    size = _integer("size", size, 2, MAX_SIZE)
+    generations = _integer("generations", generations, 0)
+    seed = _integer("seed", seed, 0, 2**63 - 1)
+    snapshots = sorted({_integer("snapshot generation", n, 0) for n in snapshots})
+    if snapshots and snapshots[-1] > generations:
+        raise ConfigError(f"snapshot generation {snapshots[-1]} is outside the run (generations 0..{generations})")
+    if not (isinstance(checkpoint_interval, (int, float)) and not isinstance(checkpoint_interval, bool)
+            and 0 < checkpoint_interval < math.inf):
+        raise ConfigError(f"checkpoint_interval must be a positive number of seconds, got {checkpoint_interval!r}")
+    check_dtype(dtype)
+    return {"size": size, "generations": generations, "seed": seed, "snapshots": snapshots,
+            "checkpoint_interval": float(checkpoint_interval), "dtype": dtype}
 
 
 def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, progress=True,
@@ -210,7 +273,8 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     progress : bool
         Show a progress bar on stderr.
     checkpoint_interval : float
-        Seconds between checkpoints of a run directory.
+        Seconds between checkpoints of a run directory (there is one at generation 0 and one
+        at the end).
     dtype : {"float64", "float32"}
         Storage of the population. float32 halves its memory (sums are still accumulated in
         float64); its accuracy cost is measured in the README.
@@ -218,7 +282,16 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     Returns
     -------
     Run
-        With ``status == "interrupted"`` if Ctrl-C stopped it (resume with ``popdyn.resume``).
+        A complete run.
+
+    Raises
+    ------
+    popdyn.Interrupted
+        SIGINT or SIGTERM stopped the run after a checkpoint (its ``run`` attribute holds the
+        run, "interrupted"; continue it with ``popdyn.resume``).
+    popdyn.ConfigError
+        A bad parameter, an output in the way, or more memory than the machine has; raised
+        before anything is written.
 
     Examples
     --------
@@ -227,60 +300,99 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     >>> r.status, len(r.table)
     ('complete', 4)
     """
-    size = _integer("size", size, 2, MAX_SIZE)
-    generations = _integer("generations", generations, 0)
-    seed = _integer("seed", seed, 0, 2**63 - 1)
-    snapshots = sorted({_integer("snapshot generation", n, 0) for n in snapshots})
-    if snapshots and snapshots[-1] > generations:
-        raise ConfigError(f"snapshot generation {snapshots[-1]} is outside the run (generations 0..{generations})")
-    if not (isinstance(checkpoint_interval, (int, float)) and checkpoint_interval > 0):
-        raise ConfigError(f"checkpoint_interval must be a positive number of seconds, got {checkpoint_interval!r}")
-    check_dtype(dtype)
+    params = run_parameters(size, generations, seed, snapshots, checkpoint_interval, dtype)
+    model.check_population(dtype)
     set_threads(threads)
     if out is not None:
         DirectoryStore.check_new(out)
+        _check_disk(out, params["size"], params["snapshots"])
+    check_memory(model, params["size"], dtype, bool(params["snapshots"]))
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "model": model.to_dict(),
-        "run": {"size": size, "generations": generations, "seed": seed, "snapshots": snapshots,
-                "checkpoint_interval": float(checkpoint_interval), "dtype": dtype},
+        "run": params,
         "provenance": provenance(),
     }
-    store = MemoryStore(config) if out is None else DirectoryStore.create(out, config)
-    state = initial_state(model, size, dtype)
-    store.append_row(summarize(state))
-    if 0 in snapshots:
-        store.write_snapshot(0, state.fields(model))
-    return _evolve(store, model, state, progress)
+    with interrupt.handled():
+        state = initial_state(model, params["size"], dtype)
+        store = MemoryStore(config) if out is None else DirectoryStore.create(out, config)
+        try:  # generation 0, checkpointed: from here on the run can always be resumed
+            store.append_row(summarize(state))
+            if 0 in params["snapshots"]:
+                store.write_snapshot(0, state.fields(model))
+            store.save_checkpoint(state)
+            store.publish()
+        except OSError as exc:
+            store.discard()
+            raise StorageError(f"cannot write the run directory {out} ({exc.strerror}); nothing was kept") from None
+        except BaseException:
+            store.discard()
+            raise
+        return _drive(store, model, state, progress)
 
 
 def resume(run_or_path, generations=None, threads=None, progress=True):
     """Continue an interrupted run, or extend a run to more ``generations``.
 
     The continuation is bit-identical to a run that was never interrupted: generation n
-    depends only on the seed, n, and generation n-1, which the checkpoint holds.
+    depends only on the seed, n, and generation n-1, which the checkpoint holds. Everything
+    is checked (the directory, its checkpoint against its configuration, memory) before
+    anything is written; the directory is locked while the run goes on.
     """
-    store = run_or_path._store if isinstance(run_or_path, Run) else DirectoryStore.open(run_or_path)
+    if isinstance(run_or_path, Run):
+        store = run_or_path._store
+    else:
+        store = DirectoryStore.open(run_or_path, validate=validate_config)
     config = store.config
     model = model_from_dict(config["model"])
-    done = store.load_checkpoint()
     if generations is not None:
         generations = _integer("generations", generations, 0)
-        if generations < done.generation:
-            raise ConfigError(f"generations={generations} is below the {done.generation} generations already done")
-        if generations != config["run"]["generations"]:
-            config = {**config, "run": {**config["run"], "generations": generations}}
-    target = config["run"]["generations"]
-    if done.generation >= target and store.status == "complete":
-        raise RunDirectoryError(
-            f"{store.path or 'the run'} is complete ({done.generation} generations); ask for more with --generations"
-        )
-    if done.size != config["run"]["size"]:
-        raise RunDirectoryError(f"the checkpoint of {store.path} does not match its config.json")
+    target = config["run"]["generations"] if generations is None else generations
+    # every refusal comes before the lock: a refused resume writes nothing
+    if store.path is not None:
+        DirectoryLock(store.path).check_free()
+    done = store.checkpoint_generation
+    if done is None:
+        raise RunDirectoryError(f"{store.path} has no checkpoint.npz: it cannot be resumed")
+    if target < done:
+        raise ConfigError(f"generations={target} is below the {done} generations already done")
+    if done >= target and store.status == "complete":
+        raise RunDirectoryError(f"{store.path or 'the run'} is complete ({done} generations); ask for more with "
+                                "--generations")
+    if store.path is not None:
+        check_memory(model, config["run"]["size"], config["run"]["dtype"], bool(config["run"]["snapshots"]))
     set_threads(threads)
-    store.update_config(config)
-    return _evolve(store, model, done, progress)
+    if store.path is not None:
+        store.lock()
+    try:
+        done = store.load_checkpoint(model)
+        if target < done.generation:  # a writer that let go just before the lock went further
+            raise ConfigError(f"generations={target} is below the {done.generation} generations already done")
+        if target != config["run"]["generations"]:
+            store.update_config({**config, "run": {**config["run"], "generations": target}})
+    except BaseException:
+        store.close()
+        raise
+    return _drive(store, model, done, progress)
+
+
+def validate_config(config):
+    """ConfigError unless ``config`` (of ``config.json``) holds a model and run parameters popdyn accepts."""
+    if not isinstance(config.get("model"), dict):
+        raise ConfigError("no model section")
+    model = model_from_dict(config["model"])
+    section = config.get("run")
+    if not isinstance(section, dict):
+        raise ConfigError("no run section")
+    names = ("size", "generations", "seed", "snapshots", "checkpoint_interval", "dtype")
+    missing = [k for k in names if k not in section]
+    if missing:
+        raise ConfigError(f"the run section lacks {missing[0]!r}")
+    if not isinstance(section["snapshots"], list):
+        raise ConfigError("run.snapshots is not a list")
+    params = run_parameters(*(section[k] for k in names))
+    model.check_population(params["dtype"])
 
 
 def load(path):
@@ -294,4 +406,4 @@ def load(path):
     >>> popdyn.load(d).table.n.tolist()
     [0, 1, 2]
     """
-    return Run(DirectoryStore.open(path))
+    return Run(DirectoryStore.open(path, validate=validate_config))

@@ -12,20 +12,31 @@ the unit every other popdyn tool reads:
     generations.parquet   one row per generation (``popdyn.engine.COLUMNS``)
     snapshots/n0001.npy   ln Gamma of every sample of generation 1 (float64, -inf for
                           exact zeros); other fields as n0001_<field>.npy
-    checkpoint.npz        the population after the last checkpointed generation
+    checkpoint.npz        the population after the last checkpointed generation, and the
+                          configuration it belongs to (a config.json edited since is refused)
+    .lock                 held (``fcntl.flock``) by the one process writing the directory
 
 Every file is written to a temporary name and renamed into place, so a reader sees either
-the old file or the new one, never half of one; ``state.json`` says "complete" only after
-everything else is written.
+the old file or the new one, never half of one. A checkpoint writes the table first, then the
+population, then ``state.json``: whatever kills the process, the table reaches the checkpoint
+and a resume loses nothing. ``config.json`` is written last when a run starts (after the
+checkpoint of generation 0), and ``state.json`` says "complete" only after everything else is
+written. A "running" directory whose lock nobody holds was stopped (kill -9, power cut) and
+reads as "interrupted".
 
 A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file), the same way.
 """
 
 import datetime
+import fcntl
 import json
 import os
+import platform
 import re
+import shutil
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +84,14 @@ class MemoryStore:
     def save_checkpoint(self, state):
         self.checkpoint = _state_copy(state)
 
-    def load_checkpoint(self):
+    @property
+    def checkpointed(self):
+        """The generation of the last checkpoint."""
+        return self.checkpoint.generation
+
+    checkpoint_generation = checkpointed
+
+    def load_checkpoint(self, model=None):
         state = _state_copy(self.checkpoint)
         self.rows = [r for r in self.rows if r["n"] <= state.generation]
         return state
@@ -83,6 +101,15 @@ class MemoryStore:
 
     def update_config(self, config):
         self.config = config
+
+    def publish(self):
+        pass
+
+    def discard(self):
+        pass
+
+    def close(self):
+        pass
 
     def table(self):
         return rows_to_frame(self.rows)
@@ -105,6 +132,51 @@ def atomic_write(path, write):
             tmp.unlink()
 
 
+def check_writable_folder(folder, what):
+    """ConfigError unless a file can be created in ``folder``: tried (a file is made and removed), not guessed.
+
+    Permission bits say nothing for root or on a read-only mount; only a real attempt tells.
+    ``what`` names the output in the message (an option such as ``--table``).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"{what}: folder {str(folder)!r} does not exist")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".popdyn-write-test-")
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot write in {str(folder)!r}: {exc.strerror}") from None
+
+
+def check_output_file(path, what):
+    """ConfigError unless ``path`` can be written (its folder exists and takes files; not a directory)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{what}: {str(path)!r} is a directory")
+    check_writable_folder(path.parent, what)
+
+
+def check_output_dir(path, what):
+    """ConfigError unless ``path`` can become a new output directory: absent, or an empty directory.
+
+    For an absent one, its nearest existing ancestor must be a directory that takes files
+    (nothing is created here).
+    """
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir() or any(path.iterdir()):
+            raise ConfigError(f"{what}: {str(path)!r} already exists and is not empty")
+        check_writable_folder(path, what)
+        return
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ConfigError(f"{what}: cannot create {str(path)!r}: {str(ancestor)!r} is not a directory")
+    check_writable_folder(ancestor, what)
+
+
 def _save_npy(path, values):
     with path.open("wb") as f:
         np.save(f, values)
@@ -114,66 +186,302 @@ def _write_json(path, data):
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n"))
 
 
+#: Files of a run directory, and the prefix of their temporary names while being written.
+RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
+STATUSES = ("running", "interrupted", "complete")
+#: The configuration a checkpoint belongs to: what fixes its bits (``generations`` may grow).
+_FINGERPRINTED = ("size", "seed", "snapshots", "dtype")
+
+
+def fingerprint(config):
+    """The part of a configuration that a checkpoint's population depends on, as canonical JSON."""
+    run = {k: config["run"][k] for k in _FINGERPRINTED}
+    return json.dumps({"model": config["model"], "run": run}, sort_keys=True)
+
+
+def _differences(a, b, prefix=""):
+    """Dotted names of the keys where two nested dicts differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            out += _differences(a.get(k), b.get(k), f"{prefix}{k}.")
+        return out
+    return [] if a == b else [prefix.rstrip(".")]
+
+
+def _holder(fd):
+    """Who holds a lock, as its holder wrote it (which it does just after taking the lock: wait a moment)."""
+    for _ in range(20):
+        text = os.pread(fd, 400, 0).decode(errors="replace").strip()
+        if text:
+            return text
+        time.sleep(0.01)
+    return ""
+
+
+class DirectoryLock:
+    """An exclusive lock on a run directory, held by the one process that writes it.
+
+    ``fcntl.flock`` on ``<dir>/.lock``: the operating system releases it when the process
+    ends, however it ends (kill -9 included), so a lock is never stale. The file holds the
+    holder's pid, host and start time for the message a second writer gets.
+    """
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.path = self.directory / ".lock"
+        self._fd = None
+
+    def acquire(self):
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise RunDirectoryError(f"cannot lock {self.directory}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise self._busy(holder) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"popdyn pid {os.getpid()} on {platform.node()} since {utc_now()}".encode())
+        self._fd = fd
+        return self
+
+    def release(self):
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None
+
+    def _busy(self, holder):
+        return RunDirectoryError(f"{self.directory} is being written by {holder or 'another process'}; one writer "
+                                 "per run directory: wait for it, or stop it")
+
+    def check_free(self):
+        """RunDirectoryError naming the holder if some process holds the lock now (nothing is written)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            raise self._busy(_holder(fd)) from None
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def held(directory):
+        """Whether some process holds the lock of ``directory`` now."""
+        try:
+            DirectoryLock(directory).check_free()
+            return False
+        except RunDirectoryError:
+            return True
+
+
 class DirectoryStore:
     """A run directory (see the module docstring). Use ``create`` or ``open``, not the constructor."""
 
-    def __init__(self, path, config, state_info):
+    def __init__(self, path, config, state_info, lock=None):
         self.path = Path(path)
         self.config = config
         self.state_info = state_info
         self.rows = []
+        self.checkpoint_generation = None
+        self._lock = lock
         self._table_written = 0.0
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def check_new(cls, path):
-        """Raise unless ``path`` can become a new run directory (absent, or an empty directory)."""
+        """Raise unless ``path`` can become a new run directory (absent, empty, or a start that never finished)."""
         path = Path(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if path.exists() and not path.is_dir():
+            raise RunDirectoryError(f"{path} exists and is not a directory; choose a new --out")
+        if path.exists() and not cls._unstarted(path):
             raise RunDirectoryError(
                 f"{path} already exists and is not empty; choose a new --out, or continue it with --resume {path}"
             )
+        if path.exists():
+            check_writable_folder(path, "--out")
+        else:
+            check_output_dir(path, "--out")
+
+    @staticmethod
+    def _unstarted(path):
+        """An empty directory, or one holding only files of a run whose start was cut short (no config.json)."""
+        leftovers = [p.name for p in path.iterdir()
+                     if p.name not in RUN_FILES and not (p.name.startswith(".") and ".tmp" in p.name)]
+        return not leftovers and not (path / "config.json").exists()
 
     @classmethod
     def create(cls, path, config):
+        """Lock a new run directory and write its first files; ``publish`` makes it a run.
+
+        ``config.json`` is written last (by ``publish``, after the checkpoint of generation 0):
+        a directory without it is a start that never finished, which a new run may take over.
+        """
         cls.check_new(path)
         path = Path(path)
         try:
-            (path / "snapshots").mkdir(parents=True, exist_ok=True)
+            path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RunDirectoryError(f"cannot create run directory {path}: {exc.strerror}") from None
-        store = cls(path, config, {"status": "running", "generations_done": 0, "sessions": []})
-        _write_json(path / "config.json", config)
+        lock = DirectoryLock(path).acquire()
+        try:
+            if not cls._unstarted(path):  # another process got here first and finished its start
+                raise RunDirectoryError(f"{path} already exists and is not empty; choose a new --out")
+            cls._clear(path)
+            (path / "snapshots").mkdir()
+        except BaseException:
+            lock.release()
+            raise
+        store = cls(path, config, {"status": "running", "generations_done": 0, "sessions": []}, lock)
         _write_json(path / "state.json", store.state_info)
         return store
 
+    @staticmethod
+    def _clear(path):
+        for p in path.iterdir():
+            if p.name == ".lock":
+                continue
+            if p.is_dir():
+                shutil.rmtree(p)
+            else:
+                p.unlink()
+
+    def publish(self):
+        """Write ``config.json``: from now on the directory is a run that can be read and resumed."""
+        _write_json(self.path / "config.json", self.config)
+
+    def discard(self):
+        """Remove what ``create`` wrote (before ``publish``), leaving an empty directory; release the lock."""
+        try:
+            if not (self.path / "config.json").exists():
+                self._clear(self.path)
+        finally:
+            self.close()
+
+    def close(self):
+        """Release the lock (a store opened for reading holds none)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
     @classmethod
-    def open(cls, path):
+    def open(cls, path, validate=None):
+        """Open a run directory for reading, checking every file a reader or a resume will use.
+
+        ``validate`` is called with the configuration; its ConfigError becomes this directory's
+        error. Nothing is written (``lock`` makes the store a writer).
+        """
         path = Path(path)
         if not path.is_dir():
             raise RunDirectoryError(f"{path} is not a directory")
-        try:
-            config = json.loads((path / "config.json").read_text())
-            state_info = json.loads((path / "state.json").read_text())
-        except FileNotFoundError:
-            raise RunDirectoryError(f"{path} is not a popdyn run directory (no config.json/state.json)") from None
-        except (OSError, ValueError) as exc:
-            raise RunDirectoryError(f"cannot read run directory {path}: {exc}") from None
+        if not (path / "config.json").exists():
+            raise RunDirectoryError(f"{path} is not a popdyn run directory (no config.json)")
+        config = _read_json(path / "config.json", path)
         if not isinstance(config, dict) or config.get("format") != FORMAT:
             raise RunDirectoryError(f"{path} is not a popdyn run directory (config.json has another format)")
         if config.get("format_version") != FORMAT_VERSION:
             raise RunDirectoryError(
                 f"{path} has run format version {config.get('format_version')}; this popdyn reads {FORMAT_VERSION}"
             )
-        store = cls(path, config, state_info)
-        table = path / "generations.parquet"
-        if table.exists():
-            store.rows = pd.read_parquet(table).to_dict("records")
+        if validate is not None:
+            try:
+                validate(config)
+            except ConfigError as exc:
+                raise RunDirectoryError(f"{path}/config.json is not a valid run configuration: {exc}") from None
+        store = cls(path, config, None)
+        store._read_state()
+        store.rows = store._read_table()
+        store.checkpoint_generation = store._check_checkpoint()
         return store
+
+    def _read_state(self):
+        state_info = _read_json(self.path / "state.json", self.path)
+        if not (isinstance(state_info, dict) and state_info.get("status") in STATUSES
+                and isinstance(state_info.get("sessions"), list)
+                and isinstance(state_info.get("generations_done"), int)):
+            raise RunDirectoryError(f"{self.path}/state.json is damaged (it holds no status, generations and sessions)")
+        self.state_info = state_info
+
+    def lock(self):
+        """Become the directory's one writer (refused while another process is), and re-read what it wrote."""
+        self._lock = DirectoryLock(self.path).acquire()
+        try:
+            self._read_state()
+            self.rows = self._read_table()
+            self.checkpoint_generation = self._check_checkpoint()
+            _remove_temporaries(self.path)
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_table(self):
+        table = self.path / "generations.parquet"
+        if not table.exists():
+            raise RunDirectoryError(f"{self.path} has no generations.parquet (its table of generations): "
+                                    "it cannot be read or resumed without losing generations")
+        try:
+            frame = pd.read_parquet(table)
+        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+            raise RunDirectoryError(f"{table} is not a readable Parquet table ({type(exc).__name__})") from None
+        missing = [c for c in COLUMNS if c not in frame.columns]
+        if missing:
+            raise RunDirectoryError(f"{table} is not a popdyn table of generations (no column {missing[0]!r})")
+        n = frame["n"].to_numpy()
+        if len(n) == 0 or not np.array_equal(n, np.arange(len(n))):
+            raise RunDirectoryError(f"{table} does not hold generations 0, 1, 2, ... in order")
+        return frame[list(COLUMNS)].to_dict("records")
+
+    def _checkpoint_file(self):
+        try:
+            return np.load(self.path / "checkpoint.npz", allow_pickle=False)
+        except FileNotFoundError:
+            raise RunDirectoryError(f"{self.path} has no checkpoint.npz: it cannot be resumed") from None
+        except (OSError, ValueError, zipfile.BadZipFile) as exc:
+            raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
+
+    def _check_checkpoint(self):
+        """The generation of the checkpoint (None without one), its population's shape and
+        configuration checked without loading it: a config.json edited since the run began is refused."""
+        if not (self.path / "checkpoint.npz").exists():
+            return None
+        with self._checkpoint_file() as data:
+            try:
+                stored = json.loads(str(data["config"]))
+                generation = int(data["generation"])
+                with data.zip.open("values.npy") as f:
+                    version = np.lib.format.read_magic(f)
+                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                   else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read_header(f)
+            except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as exc:
+                raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
+        changed = _differences(stored, json.loads(fingerprint(self.config)))
+        if changed:
+            raise RunDirectoryError(f"{self.path}/config.json no longer matches the run it holds ({', '.join(changed)} "
+                                    "changed since the run began); restore it, or start a new run")
+        run = self.config["run"]
+        if len(shape) != 2 or shape[1] != run["size"] or dtype != np.dtype(run["dtype"]):
+            raise RunDirectoryError(f"the checkpoint of {self.path} holds a population of another shape or type "
+                                    f"than its config.json ({shape}, {dtype})")
+        return generation
 
     @property
     def status(self):
-        return self.state_info["status"]
+        """"running" only while a process holds the directory; a run whose process died is "interrupted"."""
+        status = self.state_info["status"]
+        if status == "running" and self._lock is None and not DirectoryLock.held(self.path):
+            return "interrupted"
+        return status
+
+    @property
+    def checkpointed(self):
+        """The generation of the last checkpoint."""
+        return self.state_info["generations_done"]
 
     # -- the store interface ---------------------------------------------------------------
     def append_row(self, row):
@@ -188,24 +496,35 @@ class DirectoryStore:
             atomic_write(target, lambda tmp, v=values: _save_npy(tmp, v))
 
     def save_checkpoint(self, state):
+        """The table, then the population, then state.json: the table always reaches the checkpoint."""
+        self._write_table()
+
         def write(tmp):
             with tmp.open("wb") as f:
-                np.savez(f, values=state.values, generation=state.generation,
-                         log_scale0=state.log_scale0, scale_exponent=state.scale_exponent)
+                np.savez(f, values=state.values, generation=state.generation, log_scale0=state.log_scale0,
+                         scale_exponent=state.scale_exponent, config=fingerprint(self.config))
 
         atomic_write(self.path / "checkpoint.npz", write)
-        self._write_table()
         self.state_info["generations_done"] = state.generation
         _write_json(self.path / "state.json", self.state_info)
 
-    def load_checkpoint(self):
-        try:
-            with np.load(self.path / "checkpoint.npz") as data:
-                state = State(int(data["generation"]), data["values"].copy(), float(data["log_scale0"]),
+    def load_checkpoint(self, model):
+        """The population of the checkpoint, checked against the model and the table."""
+        if self.checkpoint_generation is None:
+            raise RunDirectoryError(f"{self.path} has no checkpoint.npz: it cannot be resumed")
+        if not 0 <= self.checkpoint_generation < len(self.rows):
+            raise RunDirectoryError(f"the checkpoint of {self.path} is at generation {self.checkpoint_generation}, "
+                                    f"but its table ends at {len(self.rows) - 1}: resuming would lose generations")
+        with self._checkpoint_file() as data:
+            try:
+                state = State(int(data["generation"]), data["values"], float(data["log_scale0"]),
                               int(data["scale_exponent"]))
-        except (OSError, KeyError, ValueError) as exc:
-            raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
-        self.rows = [r for r in self.rows if r["n"] <= state.generation]
+            except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
+        if state.values.shape[0] != len(model.fields):
+            raise RunDirectoryError(f"the checkpoint of {self.path} holds {state.values.shape[0]} fields per sample, "
+                                    f"its model {len(model.fields)}")
+        self.rows = self.rows[: state.generation + 1]
         return state
 
     def set_status(self, status, session=None):
@@ -235,7 +554,29 @@ class DirectoryStore:
         path = self.path / "snapshots" / f"n{n:04d}{suffix}.npy"
         if not path.exists():
             raise KeyError(f"no snapshot of field {field!r} at generation {n} in {self.path}")
-        return np.load(path, mmap_mode="r")
+        try:
+            values = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise RunDirectoryError(f"cannot read snapshot {path}: {exc}") from None
+        if values.shape != (self.config["run"]["size"],) or values.dtype != np.float64:
+            raise RunDirectoryError(f"snapshot {path} is not {self.config['run']['size']} float64 samples")
+        return values
+
+
+def _remove_temporaries(path):
+    """Delete what a killed writer left half-written (only the lock holder may: nobody else writes)."""
+    for folder in (path, path / "snapshots"):
+        for p in folder.glob(".*.tmp*"):
+            p.unlink()
+
+
+def _read_json(path, directory):
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise RunDirectoryError(f"{directory} is not a popdyn run directory (no {path.name})") from None
+    except (OSError, ValueError) as exc:
+        raise RunDirectoryError(f"cannot read {path}: {exc}") from None
 
 
 class ResultTable:
@@ -278,5 +619,6 @@ class ResultTable:
         stamped = dict(row, git_commit=self.provenance["git_commit"], threads=self.provenance["threads"],
                        created=utc_now())
         new = pd.DataFrame([stamped])
-        self.frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
-        atomic_write(self.path, lambda tmp: self.frame.to_parquet(tmp, index=False))
+        frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
+        atomic_write(self.path, lambda tmp: frame.to_parquet(tmp, index=False))
+        self.frame = frame  # only once it is on disk: the table in memory never claims an unsaved row

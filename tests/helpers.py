@@ -17,3 +17,15 @@ def run_cli(*args, env=None, **kwargs):
 def same_bits(a, b):
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+def run_main(capsys, *argv):
+    """Run ``popdyn.cli.main`` in this process: (exit status, stdout, stderr). No start-up cost."""
+    import pytest
+
+    from popdyn.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err

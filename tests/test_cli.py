@@ -10,16 +10,12 @@ import numpy as np
 import pytest
 
 from popdyn.cli import main
-from tests.helpers import run_cli, same_bits
+from tests.helpers import run_cli, run_main, same_bits
 
 GOOD = ["--lam", "0.01", "--T", "3.3", "--size", "500", "--generations", "8", "--no-progress"]
 
 
-def _main(capsys, *argv):
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+_main = run_main
 
 
 @pytest.mark.parametrize(
@@ -112,7 +108,7 @@ def test_same_seed_same_bits_with_one_and_two_threads(tmp_path):
 
 def test_ctrl_c_exits_130_and_resume_continues(tmp_path):
     out = tmp_path / "r"
-    args = ["run", "--lam", "0.01", "--T", "3.3", "--size", "20000", "--seed", "3", "--snapshot", "1-100000",
+    args = ["run", "--lam", "0.01", "--T", "3.3", "--size", "20000", "--seed", "3", "--snapshot", "1-300",
             "--generations", "100000", "--no-progress"]
     proc = subprocess.Popen([sys.executable, "-m", "popdyn", *args, "--out", str(out)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -194,17 +190,57 @@ def test_transition_reads_tc_off_run_directories(tmp_path, capsys):
     assert code == 2 and "share lam" in stderr and stderr.count("\n") == 1 and stdout == ""
 
 
-def test_finite_n_interrupted_keeps_the_finished_runs_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
-    import analysis.finite_size as finite_size
+def test_fit_of_a_metallic_run_beyond_exp_range(tmp_path):
+    """2000 generations at lam = 0.01, T = 3.3 (metal): ln Gamma passes ln(max double) = 709.78 ~ generation 1000.
 
-    real = finite_size.finite_population_runs
+    gamma_n is then no double: the fit must carry it as a log (finite ln_gamma, growth v), write both
+    reports, and print the scale from its log; before, `fit` died of an OverflowError (math.exp).
+    """
+    out = tmp_path / "metal"
+    ran = run_cli("run", "--lam", "0.01", "--T", "3.3", "-N", "1000", "-G", "2000", "--snapshot", "1999,2000",
+                  "--threads", "1", "--seed", "1", "--no-progress", "--json", "--out", out)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["last_generation"]["ln_gamma_mle"] > 709.78  # the test is in the overflow range
+    fitted = run_cli("fit", out, "--json", "--bootstrap", "19", "--tail-bootstrap", "10")
+    assert fitted.returncode == 0 and fitted.stderr == "", fitted.stderr
+    doc = json.loads(fitted.stdout)["runs"][0]
+    last = doc["gamma"][-1]
+    assert last["n"] == 2000 and np.isfinite(last["ln_gamma"]) and last["ln_gamma"] > 709.78
+    assert last["ln_gamma_lo"] < last["ln_gamma"] < last["ln_gamma_hi"] and last["gamma"] is None
+    assert doc["gamma"][1]["gamma"] == pytest.approx(np.exp(doc["gamma"][1]["ln_gamma"]), rel=1e-12)
+    assert np.isfinite(doc["Lambda"]["v"]) and doc["Lambda"]["v_interval"][0] < doc["Lambda"]["v"]
+    assert [a["n"] for a in doc["alpha"]] == [1999, 2000] and all(np.isfinite(a["ln_tail_gamma"]) for a in doc["alpha"])
+    assert [f["n"] for f in doc["levy"]] == [1999, 2000] and all(np.isfinite(f["ln_gamma"]) for f in doc["levy"])
+    md, page = (out / "report.md").read_text(), (out / "report.html").read_text()
+    mantissa_exponent = f"e+{int(last['ln_gamma'] / np.log(10))}"  # gamma_2000 printed from its log
+    assert mantissa_exponent in md and mantissa_exponent in page and "data:image/png;base64," in page
 
-    def one_then_ctrl_c(keys, on_run=None):
-        real(list(keys)[:1], on_run=on_run)
-        raise KeyboardInterrupt
 
-    monkeypatch.setattr(finite_size, "finite_population_runs", one_then_ctrl_c)
-    table = tmp_path / "study.parquet"
-    code, _, stderr = _main(capsys, *FINITE_N, "--table", str(table))
-    assert code == 130 and "1 finished run saved" in stderr and "the same command resumes" in stderr
-    assert len(__import__("pandas").read_parquet(table)) == 1
+def test_fit_refuses_report_outputs_taken_by_a_directory_before_fitting(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, _ = _main(capsys, "run", *GOOD, "--snapshot", "8", "--out", str(out))
+    assert code in (0, None)
+    for name in ("report.md", "report_levy.png"):
+        (out / name).mkdir()
+        code, stdout, stderr = _main(capsys, "fit", str(out))
+        assert code == 2 and stdout == "" and stderr.count("\n") == 1 and "is a directory" in stderr
+        assert name in stderr and "Traceback" not in stderr
+        # refused before any fit or file: no plot, no page
+        assert not any((out / f).exists() for f in ("report_growth.png", "report.html"))
+        (out / name).rmdir()
+    (out / "report.html").mkdir()
+    code, stdout, _ = _main(capsys, "fit", str(out), "--no-report", "--json")  # without reports nothing is in the way
+    assert code in (0, None) and json.loads(stdout)["runs"][0]["gamma"][-1]["n"] == 8
+
+
+def test_report_folder_that_refuses_files_is_a_config_error():
+    """fit checks each run directory with store.check_writable_folder; root can write almost anywhere, not in sysfs."""
+    from popdyn.errors import ConfigError
+    from popdyn.store import check_writable_folder
+
+    try:
+        check_writable_folder("/sys", "--report")
+    except ConfigError as exc:
+        assert str(exc).startswith("--report: cannot write in '/sys'") and "\n" not in str(exc)
+    else:
+        pytest.skip("this machine lets a file be made in /sys")

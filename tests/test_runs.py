@@ -21,7 +21,7 @@ def test_run_directory_holds_everything(tmp_path, metal):
     r = popdyn.run(metal, size=3000, generations=6, seed=4, snapshots=[0, 1, 6], out=out, progress=False)
     assert r.status == "complete"
     assert {p.name for p in out.iterdir()} == {"config.json", "state.json", "generations.parquet",
-                                                "snapshots", "checkpoint.npz"}
+                                                "snapshots", "checkpoint.npz", ".lock"}
     config = json.loads((out / "config.json").read_text())
     assert config["model"] == metal.to_dict()
     assert config["run"]["seed"] == 4 and config["run"]["size"] == 3000
@@ -52,10 +52,12 @@ def _interrupt_at(monkeypatch, generation):
 def test_ctrl_c_checkpoints_and_resume_is_bit_identical(tmp_path, metal, monkeypatch):
     whole = popdyn.run(metal, size=2000, generations=12, seed=8, snapshots=[5, 12], out=tmp_path / "a",
                        progress=False)
-    with monkeypatch.context() as m:
+    with monkeypatch.context() as m, pytest.raises(popdyn.Interrupted) as stopped:
         _interrupt_at(m, 5)
-        part = popdyn.run(metal, size=2000, generations=12, seed=8, snapshots=[5, 12], out=tmp_path / "b",
-                          progress=False, checkpoint_interval=1e9)
+        popdyn.run(metal, size=2000, generations=12, seed=8, snapshots=[5, 12], out=tmp_path / "b",
+                   progress=False, checkpoint_interval=1e9)
+    part = stopped.value.run
+    assert stopped.value.exit_status == 130 and "--resume" in stopped.value.message
     assert part.status == "interrupted" and part.table.n.max() == 5
     assert json.loads((tmp_path / "b" / "state.json").read_text())["status"] == "interrupted"
     resumed = popdyn.resume(tmp_path / "b", progress=False)

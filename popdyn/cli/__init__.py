@@ -1,22 +1,41 @@
 """The ``popdyn`` command line, one module per family of commands.
 
-Errors in the input print one line on stderr and exit with status 2, before anything is
-written. Ctrl-C during a run finishes the current generation, checkpoints, and exits 130.
+Exit status: 0 done; 1 results could not be written (disk full, I/O error: the message says
+what is intact and how to continue); 2 bad input, refused before anything is written;
+130 / 143 stopped by SIGINT / SIGTERM (``popdyn.interrupt``: what was saved and the command
+that continues are printed). Every error is one line on stderr.
 """
 
+import signal
 import sys
 
 import click
 
-from ..errors import ConfigError
+from .. import interrupt
+from ..errors import ConfigError, StorageError
 from . import bench, fit, run, transition  # noqa: F401  (importing a module registers its commands)
-from ._common import EXIT_INTERRUPTED, EXIT_USAGE, cli
+from ._common import EXIT_FAILURE, EXIT_USAGE, Stopped, cli
 
 
 def main(argv=None):
-    """Entry point: click's own errors and ConfigError become one line and exit status 2."""
+    """Entry point: every failure the user can act on becomes one line on stderr and an exit status.
+
+    ``argv=None`` is the process's own command line: the signal handlers are then held until
+    the process exits. Called with a list (tests, scripts), they last for the call only.
+    """
+    if argv is None:
+        interrupt.hold()
     try:
-        code = cli.main(args=argv, prog_name="popdyn", standalone_mode=False)
+        _run(argv)
+    finally:
+        if argv is None:
+            interrupt.done()
+
+
+def _run(argv):
+    try:
+        with interrupt.handled():
+            code = cli.main(args=argv, prog_name="popdyn", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.UsageError as exc:
@@ -25,8 +44,14 @@ def main(argv=None):
     except ConfigError as exc:
         click.echo(f"popdyn: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except StorageError as exc:
+        click.echo(f"popdyn: error: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
+    except (Stopped, interrupt.Interrupted) as exc:
+        stop = exc.interrupted if isinstance(exc, Stopped) else exc
+        click.echo(f"popdyn: {stop.message}", err=True)
+        sys.exit(stop.exit_status)
     except (KeyboardInterrupt, click.Abort):
         click.echo("popdyn: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(128 + signal.SIGINT)
     sys.exit(code if isinstance(code, int) else 0)
-

@@ -5,12 +5,29 @@ import math
 import click
 
 from ..errors import ConfigError
+from ..interrupt import Interrupted
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class Stopped(Exception):
+    """An ``Interrupted`` carried past click, which would turn it into a bare Abort (and a blank line)."""
+
+    def __init__(self, interrupted):
+        super().__init__(interrupted.message)
+        self.interrupted = interrupted
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Interrupted as exc:
+            raise Stopped(exc) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="popdyn")
 def cli():
     """Population dynamics on the Cayley tree of Basko, Aleiner & Altshuler (many-body localization).
@@ -19,15 +36,20 @@ def cli():
     """
 
 
-def _parse_generations(text):
-    """'1,2,5-8' -> [1, 2, 5, 6, 7, 8]."""
+def _parse_generations(text, last):
+    """'1,2,5-8' -> [1, 2, 5, 6, 7, 8], every generation within 0..last (checked before expanding)."""
     out = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         lo, sep, hi = part.partition("-")
         try:
-            out.extend(range(int(lo), int(hi) + 1) if sep else [int(lo)])
+            lo, hi = int(lo), int(hi if sep else lo)
         except ValueError:
             raise ConfigError(f"--snapshot takes generations like 1,2,10-12; cannot read {part!r}") from None
+        if lo > hi:
+            raise ConfigError(f"--snapshot range {part!r} is empty (write it low-high)")
+        if hi > last:
+            raise ConfigError(f"--snapshot {part!r} is outside the run (generations 0..{last})")
+        out.extend(range(lo, hi + 1))
     return out
 
 

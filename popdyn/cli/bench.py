@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StorageError
 from ._common import _json_safe, _parse_ints, cli
 
 
@@ -47,6 +47,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
       popdyn bench --sizes 1e5,1e6,1e7 --c-reference ../shared/bench/ref.c --json
       popdyn bench --sizes 1e6 --recursions term --memory 1e8:float64,1e9:float32
     """
+    import contextlib
     import datetime
     from pathlib import Path
 
@@ -55,15 +56,22 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
     from .. import bench
     from ..engine import DTYPES
     from ..models import BAATree
-    from ..runs import set_threads
+    from ..rng import MAX_SIZE
+    from ..runs import check_memory, set_threads
+    from ..store import atomic_write, check_output_dir
 
-    size_list = _parse_ints(sizes, "--sizes", 2)
+    # Every input is checked here, before any work: a bad one costs one line on stderr and exit 2.
+    size_list = _sizes(sizes, "--sizes", MAX_SIZE)
     thread_list = _parse_ints(threads_text, "--threads", 1)
     for t in thread_list:
         set_threads(t)
     recursion_list = [r.strip() for r in recursions.split(",") if r.strip()]
-    for r in recursion_list:
-        BAATree(lam=lam, T=T, recursion=r)  # validates lam, T and the recursion names
+    if not recursion_list:
+        raise ConfigError(f"--recursions needs at least one recursion, got {recursions!r}")
+    for r in recursion_list:  # lam, T and the recursion names, within the kernels' exact range
+        model = BAATree(lam=lam, T=T, recursion=r)
+        model.check_population(dtype)
+    check_memory(model, max(size_list), dtype, snapshots=False)
     if repeats < 1:
         raise ConfigError(f"--repeats must be at least 1, got {repeats}")
     probes = []
@@ -71,31 +79,46 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
         n, _, kind = item.partition(":")
         if kind not in DTYPES:
             raise ConfigError(f"--memory takes N:float64 or N:float32 items, got {item!r}")
-        probes.append((_parse_ints(n, "--memory", 2)[0], kind))
+        probes.append((_sizes(n, "--memory", MAX_SIZE)[0], kind))
     out = Path(out or datetime.datetime.now().strftime("bench-%Y%m%d-%H%M%S"))
-    if out.exists() and any(out.iterdir()):
-        raise ConfigError(f"{out} already exists and is not empty; choose a new --out")
-    c_binary = bench.build_c_reference(c_reference) if c_reference else None
-    total = len(size_list) * len(thread_list) * len(recursion_list)
-    bar = tqdm(total=total, disable=not progress, file=sys.stderr, unit="point", leave=False)
-    rows = bench.run_benchmark(size_list, thread_list, recursion_list, T=T, lam=lam, repeats=repeats, numpy=numpy,
-                               c_binary=c_binary, dtype=dtype, progress=lambda row: bar.update(1))
-    bar.close()
+    check_output_dir(out, "--out")  # absent or empty, and creatable; nothing is created until the results are in
+    with contextlib.ExitStack() as stack:
+        # The C reference is built (or refused) before any timing; its folder goes however the command ends.
+        c_binary = stack.enter_context(bench.c_reference_build(c_reference)) if c_reference else None
+        total = len(size_list) * len(thread_list) * len(recursion_list)
+        bar = stack.enter_context(tqdm(total=total, disable=not progress, file=sys.stderr, unit="point", leave=False))
+        rows = bench.run_benchmark(size_list, thread_list, recursion_list, T=T, lam=lam, repeats=repeats,
+                                   numpy=numpy, c_binary=c_binary, dtype=dtype, progress=lambda row: bar.update(1))
     doc = {"rows": rows, "memory": [bench.memory_probe(n, T, lam, kind) for n, kind in probes],
            "compile": bench.compile_times(T, lam) if compile_time else None,
            "machine": {"cpus": os.cpu_count(), "numba_threads": max(thread_list)}}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps(_json_safe(doc), indent=2) + "\n")
-    bench.plot_rates(rows, out / "bench.png")
+    text = json.dumps(_json_safe(doc), indent=2) + "\n"
+    # The results reach stdout first, so that a failure to write the files loses nothing.
     if as_json:
-        click.echo(json.dumps(_json_safe(doc), indent=2))
-        return
-    click.echo(bench.format_rows(rows))
-    for m in doc["memory"]:
-        click.echo(f"one generation at N={m['size']:.0e} ({m['dtype']}): {m['wall_s']:.1f} s wall, "
-                   f"{m['edges_per_s']:.3g} edges/s, peak memory {m['peak_rss_bytes'] / 2**30:.2f} GiB "
-                   f"({m['bytes_per_sample']:.1f} bytes per sample)")
-    if doc["compile"]:
-        c = doc["compile"]
-        click.echo(f"popdyn run, empty numba cache: {c['first_run_s']:.1f} s; cached: {c['cached_run_s']:.1f} s")
-    click.echo(f"results: {out / 'bench.json'}  plot: {out / 'bench.png'}")
+        click.echo(text, nl=False)
+    else:
+        click.echo(bench.format_rows(rows))
+        for m in doc["memory"]:
+            click.echo(f"one generation at N={m['size']:.0e} ({m['dtype']}): {m['wall_s']:.1f} s wall, "
+                       f"{m['edges_per_s']:.3g} edges/s, peak memory {m['peak_rss_bytes'] / 2**30:.2f} GiB "
+                       f"({m['bytes_per_sample']:.1f} bytes per sample)")
+        if doc["compile"]:
+            c = doc["compile"]
+            click.echo(f"popdyn run, empty numba cache: {c['first_run_s']:.1f} s; cached: {c['cached_run_s']:.1f} s")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write(out / "bench.json", lambda tmp: tmp.write_text(text))
+        atomic_write(out / "bench.png", lambda tmp: bench.plot_rates(rows, tmp))
+    except OSError as exc:
+        raise StorageError(f"cannot write the results in {str(out)!r} ({exc.strerror or exc}); they are on stdout "
+                           f"above") from None
+    if not as_json:
+        click.echo(f"results: {out / 'bench.json'}  plot: {out / 'bench.png'}")
+
+
+def _sizes(text, option, most):
+    """``_parse_ints`` for population sizes: integers in [2, most]."""
+    values = _parse_ints(text, option, 2)
+    if any(v > most for v in values):
+        raise ConfigError(f"{option} takes population sizes from 2 to {most}; got {text!r}")
+    return values

@@ -1,11 +1,24 @@
 """`popdyn fit`: fitting reports of runs."""
 
 import json
+from pathlib import Path
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StorageError
+from ..store import check_writable_folder
 from ._common import _json_safe, cli
+
+#: What ``--report`` writes into each run directory.
+REPORT_FILES = ("report.md", "report.html", "report_growth.png", "report_levy.png")
+
+
+def _check_report_outputs(run_dir):
+    """ConfigError unless the run directory takes files and no report path is taken by a directory."""
+    check_writable_folder(run_dir, "--report")
+    for name in REPORT_FILES:
+        if (run_dir / name).is_dir():
+            raise ConfigError(f"--report: {str(run_dir / name)!r} is a directory; move it away or use --no-report")
 
 
 @cli.command("fit")
@@ -44,13 +57,22 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
         last = int(r.table["n"].max())
         if burn_in is not None and not 0 <= burn_in < last - 2:
             raise ConfigError(f"--burn-in {burn_in} leaves fewer than 3 generations in {r.path} (it ends at {last})")
+    if report:  # every output is checked before any fit: a refusal costs nothing and writes nothing
+        for r in loaded:
+            _check_report_outputs(Path(r.path))
     fits = [fit_run(r, burn_in=burn_in, n_bootstrap=bootstrap, tail_bootstrap=tail_bootstrap) for r in loaded]
     combined = {}
     for key, group in group_by_point(fits).items():
         c = combined_growth(group)
         for f in group:
             combined[id(f)] = c
-    written = [write_report(f, combined[id(f)]) for f in fits] if report else []
+    written = []
+    for f in fits if report else []:
+        try:
+            written.append(write_report(f, combined[id(f)]))
+        except OSError as exc:
+            raise StorageError(f"cannot write the report into {str(f.run.path)!r} ({exc.strerror or exc}); "
+                               "the fits are computed, rerun when there is room, or use --no-report") from None
     if as_json:
         doc = {"runs": [f.to_dict() for f in fits], "combined": []}
         for key, group in group_by_point(fits).items():

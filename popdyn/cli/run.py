@@ -5,7 +5,7 @@ import json
 import click
 
 from ..errors import ConfigError
-from ._common import EXIT_INTERRUPTED, _json_safe, _parse_generations, cli
+from ._common import _json_safe, _parse_generations, cli
 
 
 _MODEL_OPTIONS = ("model", "recursion", "coordination", "lam", "T", "eta", "size", "seed", "snapshot", "out",
@@ -56,6 +56,10 @@ def run_command(ctx, model, recursion, coordination, lam, T, eta, size, generati
     (one row per generation), snapshots/ and checkpoint.npz. Prints the typical growth of
     ln Gamma per generation beside the exact tree value v (BACKGROUND.md section 3).
 
+    Ctrl-C or SIGTERM finishes the generation being built, checkpoints it, prints the
+    command that continues, and exits 130 / 143; --resume continues bit-identically. One
+    process at a time writes a run directory (a second one is refused).
+
     \b
     Examples:
       popdyn run --lam 0.01 --T 3.3 --size 100000 --generations 40 --out runs/metal
@@ -73,23 +77,29 @@ def run_command(ctx, model, recursion, coordination, lam, T, eta, size, generati
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
             raise ConfigError(f"{flags} cannot be combined with --resume: the run's config.json fixes them")
+        _check_burn_in(burn_in, generations if generations is not None else runs.load(resume).generations)
         result = runs.resume(resume, generations=generations, threads=threads, progress=progress)
-        out = resume
     else:
         if lam is None or T is None:
             raise ConfigError("a new run needs --lam and --T (or --resume DIR)")
+        generations = 50 if generations is None else generations
+        if generations < 0:
+            raise ConfigError(f"--generations must be >= 0, got {generations}")
+        _check_burn_in(burn_in, generations)
         model_obj = BAATree(lam=lam, T=T, eta=eta, recursion=recursion, coordination=coordination)
         if out is None:
             out = f"runs/{model}-{recursion}-lam{lam:g}-T{T:g}-N{size}-s{seed}"
-        result = runs.run(model_obj, size=size, generations=50 if generations is None else generations, seed=seed,
-                          snapshots=_parse_generations(snapshot), out=out, threads=threads, progress=progress,
-                          checkpoint_interval=checkpoint_interval, dtype=dtype)
+        result = runs.run(model_obj, size=size, generations=generations, seed=seed,
+                          snapshots=_parse_generations(snapshot, generations), out=out, threads=threads,
+                          progress=progress, checkpoint_interval=checkpoint_interval, dtype=dtype)
     summary = run_summary(result, burn_in=burn_in)
     if as_json:
         click.echo(json.dumps(_json_safe(summary), indent=2))
     else:
         click.echo(format_run_summary(summary))
-    if result.status == "interrupted":
-        n = summary["run"]["generations_done"]
-        click.echo(f"popdyn: interrupted after generation {n}; continue with: popdyn run --resume {out}", err=True)
-        ctx.exit(EXIT_INTERRUPTED)
+
+
+def _check_burn_in(burn_in, generations):
+    """--burn-in is used after the run: checked before it (the growth fit needs 3 generations after it)."""
+    if burn_in is not None and not 0 <= burn_in < generations - 2:
+        raise ConfigError(f"--burn-in {burn_in} leaves fewer than 3 generations of a run of {generations} to fit")

@@ -1,7 +1,10 @@
 """The exact answer and the transition: `popdyn spectrum`, `transition`, `finite-n`, `metallic`."""
 
+import contextlib
 import json
 import math
+import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -9,7 +12,28 @@ import click
 import numpy as np
 
 from ..errors import ConfigError
+from ..interrupt import Interrupted
 from ._common import _json_safe, _parse_floats, _parse_ints, cli
+
+
+def _signal_name(exc):
+    return signal.Signals(exc.signum).name
+
+
+def _check_sizes(sizes, generations, option):
+    """Every population size of a study, checked as ``popdyn.run`` will check it, before the first run."""
+    from ..runs import run_parameters
+
+    for N in sizes:
+        try:
+            run_parameters(N, generations, 1, (), 60.0, "float64")
+        except ConfigError as exc:
+            raise ConfigError(f"{option}: {exc}") from None
+
+
+def _command_line():
+    """The command as it was typed (to repeat it)."""
+    return shlex.join(["popdyn", *sys.argv[1:]])
 
 
 @cli.command("spectrum")
@@ -96,8 +120,14 @@ def transition_command(run_dirs, burn_in, degree, as_json):
 
     from .. import runs
 
+    loaded = [runs.load(d) for d in run_dirs]
+    for r in loaded:
+        if r.status != "complete":
+            done = int(r.table["n"].max())
+            raise ConfigError(f"run {r.path} is {r.status} at generation {done} of {r.generations}: Tc_N is read off "
+                              f"finished runs only; finish it with: popdyn run --resume {r.path}")
     try:
-        est = transition_from_runs([runs.load(d) for d in run_dirs], burn_in=burn_in, degree=degree)
+        est = transition_from_runs(loaded, burn_in=burn_in, degree=degree)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     if as_json:
@@ -141,20 +171,25 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     """
     from tqdm.auto import tqdm
 
-    from analysis.finite_size import (RUN_COLUMNS, RUN_KEY, extrapolate, finite_population_runs, population_tc,
-                                      run_grid, sizes_for_tc_within, study_from_runs)
+    from analysis.finite_size import RUN_COLUMNS, RUN_KEY, finite_population_runs, run_grid
 
     from ..models import BAATree
-    from ..runs import provenance
-    from ..store import ResultTable
+    from ..runs import check_memory, provenance
+    from ..spectrum import transition
+    from ..store import ResultTable, check_output_file
 
     size_list = _parse_ints(sizes, "--sizes", 2)
     ratio_list = _parse_floats(ratios, "--ratios")
-    BAATree(lam=lam, T=1.0)
     if any(r <= 0 for r in ratio_list) or seeds < 2 or generations < 8:
         raise ConfigError("--ratios must be positive, --seeds >= 2 and --generations >= 8")
-    if plot_path and not Path(plot_path).resolve().parent.is_dir():
-        raise ConfigError(f"--plot: folder {str(Path(plot_path).parent)!r} does not exist")
+    Tc = transition(BAATree(lam=lam, T=1.0).lam).Tc
+    for r in ratio_list:  # every run is checked before the first one starts
+        BAATree(lam=lam, T=r * Tc).check_population("float64")
+    _check_sizes(size_list, generations, "--sizes")
+    check_memory(BAATree(lam=lam, T=Tc), max(size_list), "float64", snapshots=False)
+    for path, option in ((table_path, "--table"), (plot_path, "--plot")):
+        if path:
+            check_output_file(path, option)
     keys = run_grid(lam, size_list, ratio_list, range(1, seeds + 1), generations)
     table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path else None
     done = table.keys(RUN_KEY) if table is not None else set()
@@ -166,16 +201,32 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
         if table is not None:
             table.append(row)
 
+    with _telling_what_is_saved(table, keys, RUN_KEY):
+        try:
+            new = finite_population_runs(todo, on_run=keep)
+        finally:
+            bar.close()
+        _finite_n_report(lam, generations, table, new, plot_path, as_json)
+
+
+@contextlib.contextmanager
+def _telling_what_is_saved(table, keys, key_columns):
+    """An interrupted study says how many of its runs its table holds, and the command that goes on."""
     try:
-        new = finite_population_runs(todo, on_run=keep)
-    except KeyboardInterrupt:
-        if table is not None:
-            n = len(table.frame)
-            click.echo(f"popdyn: {n} finished run{'s' * (n != 1)} saved in {table_path}; the same command resumes",
-                       err=True)
-        raise
-    finally:
-        bar.close()
+        yield
+    except Interrupted as exc:
+        if table is None:
+            raise exc.with_message(f"{_signal_name(exc)}: study stopped; nothing was saved (no --table)") from None
+        saved = len(table.keys(key_columns) & set(keys))
+        raise exc.with_message(f"{_signal_name(exc)}: study stopped; {saved} of its {len(keys)} runs are saved in "
+                               f"{table.path} (an unfinished run is not); the same command resumes: "
+                               f"{_command_line()}") from None
+
+
+def _finite_n_report(lam, generations, table, new, plot_path, as_json):
+    """The finite-n tables (and plot) from the runs of the study."""
+    from analysis.finite_size import extrapolate, population_tc, sizes_for_tc_within, study_from_runs
+
     if table is None:
         runs = new
     else:  # the report covers every run of the table at this lam and run length, not only those asked for now
@@ -234,13 +285,21 @@ def metallic_command(lam, T_text, size, generations, seeds, as_json):
     from analysis.metallic import metallic_table
 
     from ..models import BAATree
+    from ..runs import check_memory
 
     temperatures = _parse_floats(T_text, "--T")
     for T in temperatures:
-        BAATree(lam=lam, T=T)
-    if size < 2 or generations < 4 or seeds < 2:
-        raise ConfigError("--size must be >= 2, --generations >= 4 and --seeds >= 2")
-    table = metallic_table(lam, temperatures, size=size, generations=generations, seeds=tuple(range(1, seeds + 1)))
+        BAATree(lam=lam, T=T, recursion="scba").check_population("float64")
+    if generations < 4 or seeds < 2:
+        raise ConfigError("--generations must be >= 4 and --seeds >= 2")
+    _check_sizes([size], generations, "--size")
+    check_memory(BAATree(lam=lam, T=temperatures[0], recursion="scba"), size, "float64", snapshots=False)
+    try:
+        table = metallic_table(lam, temperatures, size=size, generations=generations,
+                               seeds=tuple(range(1, seeds + 1)))
+    except Interrupted as exc:
+        raise exc.with_message(f"{_signal_name(exc)}: stopped; nothing was printed or saved (metallic keeps its "
+                               f"runs in memory); the same command starts again: {_command_line()}") from None
     if as_json:
         click.echo(json.dumps(_json_safe(table.to_dict("records")), indent=2))
     else:

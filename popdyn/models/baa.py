@@ -17,10 +17,28 @@ See ``BACKGROUND.md`` section 2 for the derivation of these rules from the paper
 import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from ..errors import ConfigError
 
 RECURSIONS = ("term", "linear", "scba")
 COORDINATIONS = ("poisson", "fixed")
+
+#: The largest T: the Poisson sampler (``popdyn.rng.poisson``) compares log-probabilities of
+#: size T ln T in float64, so its acceptance test errs by about T ln T 2^-53; at T = 2^30 that
+#: is 2.5e-6, beyond that the draw stops being exact. Counts also stay far inside int64.
+T_MAX = 2.0**30
+
+
+def smallest_weight(dtype):
+    """The smallest lam^2 a population stored as ``dtype`` represents with room to spare.
+
+    A new sample is lam^2 times terms of order 1 (the population is normalized to a geometric
+    mean of 1), stored in ``dtype``. Asking lam^2 >= sqrt(tiny) keeps it in the upper half of
+    the exponent range: as many decades below it for the population's spread as above.
+    float64: lam >= 1.2e-77; float32: lam >= 3.3e-10.
+    """
+    return math.sqrt(float(np.finfo(dtype).tiny))
 
 
 def _finite_float(name, value):
@@ -90,6 +108,31 @@ class BAATree:
         object.__setattr__(self, "lam", lam)
         object.__setattr__(self, "T", T)
         object.__setattr__(self, "eta", eta)
+        if lam**2 < smallest_weight("float64"):
+            least = math.sqrt(smallest_weight("float64"))
+            raise ConfigError(f"lam = {lam:g} is too small: lam^2 underflows (lam >= {least:.2g})")
+
+    def check_population(self, dtype):
+        """ConfigError unless a population of this model stored as ``dtype`` keeps its numbers exact.
+
+        T must lie within the Poisson sampler's exact range (``T_MAX``; the closed-form
+        spectrum has no such limit). lam^2 must be representable with room (``smallest_weight``); SCBA stores physical
+        Gamma >= eta, so eta must lie in [sqrt(tiny), sqrt(max)] of ``dtype`` (its square and
+        the sums of three never leave the range). The linear recursions store eta only as a
+        log-scale, so any positive eta is fine there.
+        """
+        if self.T > T_MAX:
+            raise ConfigError(f"T must be at most 2^30 = {T_MAX:.0f} for a population (the Poisson sampler's exact "
+                              f"range), got {self.T:g}")
+        info = np.finfo(dtype)
+        if self.lam**2 < smallest_weight(dtype):
+            least = math.sqrt(smallest_weight(dtype))
+            raise ConfigError(f"lam = {self.lam:g} is too small for {np.dtype(dtype).name} storage (lam^2 underflows): "
+                              f"lam >= {least:.2g}")
+        low, high = math.sqrt(float(info.tiny)), math.sqrt(float(info.max))
+        if not self.rescaled and not low <= self.eta <= high:
+            raise ConfigError(f"eta must lie in [{low:.2g}, {high:.2g}] for the scba recursion stored as "
+                              f"{np.dtype(dtype).name}, got {self.eta:g}")
 
     @property
     def rescaled(self):

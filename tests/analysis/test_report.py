@@ -6,6 +6,7 @@ import re
 import pytest
 
 import popdyn
+from popdyn.store import DirectoryLock
 from analysis.report import fit_run, write_report
 from popdyn.cli import main
 
@@ -54,10 +55,14 @@ def test_fit_reads_an_unfinished_run(tmp_path, capsys):
     out = tmp_path / "going"
     popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=2000, generations=12, out=out, progress=False)
     state = json.loads((out / "state.json").read_text())
-    state["status"] = "running"  # what a reader sees while the run goes on
+    state["status"] = "running"  # what a reader sees while the run goes on (its writer holds the lock)
     (out / "state.json").write_text(json.dumps(state))
-    with pytest.raises(SystemExit) as exit_info:
-        main(["fit", str(out), "--no-report"])
+    writer = DirectoryLock(out).acquire()
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["fit", str(out), "--no-report"])
+    finally:
+        writer.release()
     assert exit_info.value.code == 0 and "running" in capsys.readouterr().out
 
 

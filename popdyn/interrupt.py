@@ -1,0 +1,140 @@
+"""The interruption contract: SIGINT and SIGTERM stop work cleanly, never leaving a wrong number.
+
+Inside ``handled()`` (which ``popdyn``'s ``main`` holds for every command) both signals
+raise ``Interrupted`` where the program is, like Ctrl-C's KeyboardInterrupt, so a command
+that is only reading or fitting stops at once (its outputs are written atomically, whole or
+not at all). Inside ``deferred()`` (a run's generation loop) the first signal is only recorded:
+the loop polls ``pending()``, finishes the generation it is building, checkpoints, and raises
+``Interrupted`` itself with a message that says what was saved. A second signal while the
+first is pending raises at once: the current generation is abandoned, and the run directory
+still holds the last checkpoint (every file of it is replaced atomically).
+
+``Interrupted`` is a ``KeyboardInterrupt``, so no ``except Exception`` on the way up can mistake
+a stopped run for a finished one. Its ``exit_status`` is 128 + the signal number: 130 for
+SIGINT, 143 for SIGTERM, as shells report them.
+"""
+
+import contextlib
+import signal
+import threading
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Work stopped by SIGINT or SIGTERM.
+
+    Attributes
+    ----------
+    signum : int
+        The signal that stopped it.
+    message : str
+        What was saved and how to continue (one line for the user).
+    run : popdyn.Run or None
+        The run that was stopped, when a run was (its checkpoint is consistent).
+    """
+
+    def __init__(self, signum, message=None, run=None):
+        self.signum = int(signum)
+        self.message = message or f"interrupted by {signal.Signals(self.signum).name}"
+        self.run = run
+        super().__init__(self.message)
+
+    @property
+    def exit_status(self):
+        return 128 + self.signum
+
+    def with_message(self, message):
+        """The same interruption, told at a higher level (what that level saved)."""
+        return Interrupted(self.signum, message, self.run)
+
+
+class _Signals:
+    def __init__(self):
+        self.installed = 0
+        self.deferring = 0
+        self.pending = None
+        self.stopping = False  # a stop is under way: further signals change nothing
+        self.previous = {}
+
+
+_signals = _Signals()
+
+
+def _handler(signum, frame):
+    if _signals.stopping:
+        return
+    if _signals.deferring and _signals.pending is None:
+        _signals.pending = signum
+        return
+    _signals.pending = None
+    _signals.stopping = True
+    raise Interrupted(signum)
+
+
+def hold():
+    """Install the handlers for the rest of the process (the command line's ``main``); see ``done``."""
+    if threading.current_thread() is threading.main_thread():
+        if _signals.installed == 0:
+            _signals.previous = {s: signal.signal(s, _handler) for s in SIGNALS}
+        _signals.installed += 1
+
+
+def done():
+    """The process's work is over (saved, printed): ignore SIGINT and SIGTERM until it exits.
+
+    Without this, the interpreter's shutdown restores the default handlers, and a signal in
+    its last milliseconds would turn a clean exit 0 / 130 / 143 into death by signal.
+    """
+    if threading.current_thread() is threading.main_thread():
+        for s in SIGNALS:
+            signal.signal(s, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def handled():
+    """Turn SIGINT and SIGTERM into ``Interrupted`` for the duration (main thread only; re-entrant).
+
+    A signal recorded by ``deferred()`` and not yet acted on when the outermost ``handled()``
+    ends is raised there, so a process that received one never exits 0 silently.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if _signals.installed == 0:
+        _signals.previous = {s: signal.signal(s, _handler) for s in SIGNALS}
+    _signals.installed += 1
+    try:
+        yield
+    finally:
+        _signals.installed -= 1
+        if _signals.installed == 0:
+            for s, previous in _signals.previous.items():
+                signal.signal(s, previous)
+            signum, _signals.pending, _signals.stopping = _signals.pending, None, False
+            if signum is not None:
+                raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Record the first SIGINT/SIGTERM instead of raising it (poll ``pending()``); a second one raises."""
+    with handled():
+        _signals.deferring += 1
+        try:
+            yield
+        finally:
+            _signals.deferring -= 1
+
+
+def pending():
+    """The signal recorded by ``deferred()`` and not yet acted on, or None."""
+    return _signals.pending
+
+
+def take_pending():
+    """The pending signal, now acted on (cleared; the stop is under way), or None."""
+    signum, _signals.pending = _signals.pending, None
+    if signum is not None:
+        _signals.stopping = True
+    return signum

@@ -1,0 +1,120 @@
+"""Bad input on every command: one line on stderr, exit 2, no traceback, nothing created or changed.
+
+One table over commands and option classes: out-of-range physics (beyond the kernels' exact
+range), sizes beyond memory or the sampler, malformed lists, options only used after the
+work (checked before it), outputs that cannot be written, and runs that cannot be resumed.
+Run in this process (the same ``main`` as the console script) with the working directory in
+a fresh folder, so that "nothing created" covers default output paths too.
+"""
+
+import hashlib
+
+import pytest
+
+import popdyn
+from tests.helpers import run_main
+
+RUN = ["run", "--lam", "0.01", "--T", "3.3", "--size", "300", "--generations", "4", "--no-progress"]
+STUDY = ["finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6", "--seeds", "2", "--generations",
+         "12", "--no-progress"]
+METAL = ["metallic", "--lam", "1e-3", "--T", "300", "--size", "200", "--generations", "6", "--seeds", "2"]
+UNWRITABLE = "/proc/popdyn-test"  # not even root creates files there
+IN_A_FILE = "afile/x"  # a path under a regular file (the fixture creates afile)
+
+CASES = {
+    # -- run: physics beyond the kernels' exact range
+    "run T huge": (RUN + ["--T", "1e300"], "T must be at most 2^30"),
+    "run T beyond Poisson": (RUN + ["--T", "1e12"], "T must be at most 2^30"),
+    "run fixed T huge": (RUN + ["--coordination", "fixed", "--T", "1e19"], "T must be at most 2^30"),
+    "run lam underflows": (RUN + ["--lam", "1e-200"], "lam^2 underflows"),
+    "run lam denormal": (RUN + ["--lam", "5e-324"], "lam^2 underflows"),
+    "run lam float32": (RUN + ["--lam", "1e-10", "--dtype", "float32"], "too small for float32"),
+    "run scba eta": (RUN + ["--recursion", "scba", "--eta", "1e-200"], "eta must lie in"),
+    # -- run: sizes, memory, lists, options used after the run
+    "run size at max needs memory": (RUN + ["--size", "4294967296"], "GiB available"),
+    "run size beyond max": (RUN + ["--size", "4294967297"], "size must be in [2, 4294967296]"),
+    "run snapshot range huge": (RUN + ["--snapshot", "0-9999999999"], "is outside the run"),
+    "run snapshot range empty": (RUN + ["--snapshot", "3-1"], "is empty"),
+    "run snapshot negative": (RUN + ["--snapshot", "-1"], "--snapshot takes generations"),
+    "run burn-in beyond": (RUN + ["--burn-in", "3"], "--burn-in 3 leaves fewer than 3"),
+    "run burn-in negative": (RUN + ["--burn-in", "-1"], "--burn-in -1"),
+    "run checkpoint interval": (RUN + ["--checkpoint-interval", "0"], "checkpoint_interval must be"),
+    "run checkpoint interval nan": (RUN + ["--checkpoint-interval", "nan"], "checkpoint_interval must be"),
+    "run seed": (RUN + ["--seed", "-1"], "seed must be"),
+    "run threads": (RUN + ["--threads", "100000"], "threads must be at most"),
+    # -- run: outputs
+    "run out unwritable": (RUN + ["--out", UNWRITABLE + "/r"], "--out: cannot write"),
+    "run out in a file": (RUN + ["--out", IN_A_FILE], "is not a directory"),
+    "run out is a file": (RUN + ["--out", "afile"], "is a file"),
+    # -- resume
+    "resume missing": (["run", "--resume", "nowhere"], "is not a directory"),
+    "resume foreign": (["run", "--resume", "."], "not a popdyn run directory"),
+    "resume complete": (["run", "--resume", "done"], "is complete"),
+    "resume model option": (["run", "--resume", "done", "--lam", "0.2"], "cannot be combined with --resume"),
+    "resume fewer generations": (["run", "--resume", "done", "--generations", "2"], "below the 4 generations"),
+    "resume burn-in": (["run", "--resume", "done", "--generations", "6", "--burn-in", "5"], "--burn-in 5"),
+    # -- finite-n: every run checked before the first
+    "study size beyond max": (STUDY + ["--sizes", "100,5e9"], "--sizes: size must be"),
+    "study size not integer": (STUDY + ["--sizes", "1e2,1.5"], "--sizes takes integers"),
+    "study ratio T huge": (STUDY + ["--ratios", "1,1e12"], "T must be at most 2^30"),
+    "study ratio zero": (STUDY + ["--ratios", "0,1"], "--ratios must be positive"),
+    "study seeds": (STUDY + ["--seeds", "1"], "--seeds >= 2"),
+    "study lam": (STUDY + ["--lam", "2"], "lam must lie in (0, 1)"),
+    "study table unwritable": (STUDY + ["--table", UNWRITABLE + ".parquet"], "--table: cannot write"),
+    "study table in a file": (STUDY + ["--table", IN_A_FILE + ".parquet"], "does not exist"),
+    "study plot unwritable": (STUDY + ["--plot", UNWRITABLE + ".png"], "--plot: cannot write"),
+    "study table not parquet": (STUDY + ["--table", "afile"], "is not a Parquet table"),
+    # -- metallic
+    "metallic size": (METAL + ["--size", "5000000000"], "--size: size must be"),
+    "metallic T huge": (METAL + ["--T", "300,1e300"], "T must be at most 2^30"),
+    "metallic T list": (METAL + ["--T", "300,x"], "--T takes a list of numbers"),
+    "metallic seeds": (METAL + ["--seeds", "1"], "--seeds >= 2"),
+    # -- spectrum
+    "spectrum lam denormal": (["spectrum", "--lam", "5e-324", "--tc"], "lam^2 underflows"),
+    "spectrum lam": (["spectrum", "--lam", "1.5", "--tc"], "lam must lie in (0, 1)"),
+    "spectrum neither": (["spectrum", "--lam", "0.1"], "give either --T"),
+    # -- fit and transition
+    "fit missing": (["fit", "nowhere"], "is not a directory"),
+    "fit bootstrap": (["fit", "done", "--bootstrap", "0"], "--bootstrap and --tail-bootstrap"),
+    "fit burn-in": (["fit", "done", "--burn-in", "9"], "--burn-in 9"),
+    "transition missing": (["transition", "nowhere"], "is not a directory"),
+    "transition unfinished": (["transition", "stopped", "done"], "finished runs only"),
+    # -- bench (before any timing)
+    "bench T huge": (["bench", "--T", "1e300", "--no-progress"], "T must be at most 2^30"),
+    "bench sizes huge": (["bench", "--sizes", "1e300", "--no-progress"], "--sizes takes population sizes"),
+    "bench memory": (["bench", "--sizes", "4e9", "--no-progress"], "GiB available"),
+    "bench repeats": (["bench", "--repeats", "0", "--no-progress"], "--repeats must be at least 1"),
+    "bench out unwritable": (["bench", "--out", UNWRITABLE, "--no-progress"], "--out: cannot write"),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A complete run and an interrupted one, to point commands at."""
+    base = tmp_path_factory.mktemp("runs")
+    model = popdyn.BAATree(lam=0.01, T=3.3)
+    popdyn.run(model, size=300, generations=4, out=base / "done", progress=False)
+    popdyn.run(model, size=300, generations=1, out=base / "stopped", progress=False)
+    state = base / "stopped" / "state.json"
+    state.write_text(state.read_text().replace('"complete"', '"interrupted"'))
+    return base
+
+
+def _digest(folder):
+    return {str(p.relative_to(folder)): p.is_dir() or hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("args, message", CASES.values(), ids=CASES.keys())
+def test_bad_input_is_one_line_exit_2_and_touches_nothing(args, message, runs, tmp_path, capsys, monkeypatch):
+    for name in ("done", "stopped"):
+        (tmp_path / name).symlink_to(runs / name)
+    (tmp_path / "afile").write_text("a file, not a folder")
+    monkeypatch.chdir(tmp_path)
+    before = _digest(tmp_path), _digest(runs)
+    code, stdout, stderr = run_main(capsys, *args)
+    assert code == 2, (stdout, stderr)
+    assert stderr.count("\n") == 1 and stderr.startswith("popdyn: error: ") and "Traceback" not in stderr
+    assert message in stderr, stderr
+    assert stdout == ""
+    assert (_digest(tmp_path), _digest(runs)) == before
