@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from popdyn.spectrum import exact_growth
-from popdyn.store import atomic_write
+from popdyn.files import atomic_write
 
 from .growth import combine_seeds, fit_growth
 from .levy import exp_or_nan, fit_levy_ln, format_ln, ln_levy_scale_interval

@@ -23,7 +23,9 @@ from .engine import check_dtype, initial_state, memory_needed, sample, summarize
 from .errors import ConfigError, RunDirectoryError, StorageError
 from .models import model_from_dict
 from .rng import MAX_SIZE
-from .store import FORMAT, FORMAT_VERSION, DirectoryLock, DirectoryStore, MemoryStore, utc_now
+from .files import utc_now
+from .lock import DirectoryLock
+from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
 
 
 class Run:

@@ -27,14 +27,9 @@ reads as "interrupted".
 A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file), the same way.
 """
 
-import datetime
-import fcntl
 import json
-import os
-import platform
 import re
 import shutil
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -44,11 +39,8 @@ import pandas as pd
 
 from .engine import COLUMNS, State
 from .errors import ConfigError, RunDirectoryError
-
-def utc_now():
-    """The time stamp of every popdyn record: ISO 8601, UTC, whole seconds."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-
+from .files import atomic_write, check_output_dir, check_writable_folder, read_parquet, utc_now
+from .lock import DirectoryLock
 
 FORMAT = "popdyn-run"
 FORMAT_VERSION = 1
@@ -121,62 +113,6 @@ class MemoryStore:
         return self.snapshots[n][field]
 
 
-def atomic_write(path, write):
-    """Write ``path`` through ``write(tmp_path)`` and an atomic rename: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def check_writable_folder(folder, what):
-    """ConfigError unless a file can be created in ``folder``: tried (a file is made and removed), not guessed.
-
-    Permission bits say nothing for root or on a read-only mount; only a real attempt tells.
-    ``what`` names the output in the message (an option such as ``--table``).
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ConfigError(f"{what}: folder {str(folder)!r} does not exist")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".popdyn-write-test-")
-        os.close(fd)
-        os.unlink(name)
-    except OSError as exc:
-        raise ConfigError(f"{what}: cannot write in {str(folder)!r}: {exc.strerror}") from None
-
-
-def check_output_file(path, what):
-    """ConfigError unless ``path`` can be written (its folder exists and takes files; not a directory)."""
-    path = Path(path)
-    if path.is_dir():
-        raise ConfigError(f"{what}: {str(path)!r} is a directory")
-    check_writable_folder(path.parent, what)
-
-
-def check_output_dir(path, what):
-    """ConfigError unless ``path`` can become a new output directory: absent, or an empty directory.
-
-    For an absent one, its nearest existing ancestor must be a directory that takes files
-    (nothing is created here).
-    """
-    path = Path(path)
-    if path.exists():
-        if not path.is_dir() or any(path.iterdir()):
-            raise ConfigError(f"{what}: {str(path)!r} already exists and is not empty")
-        check_writable_folder(path, what)
-        return
-    ancestor = path.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ConfigError(f"{what}: cannot create {str(path)!r}: {str(ancestor)!r} is not a directory")
-    check_writable_folder(ancestor, what)
-
-
 def _save_npy(path, values):
     with path.open("wb") as f:
         np.save(f, values)
@@ -207,77 +143,6 @@ def _differences(a, b, prefix=""):
             out += _differences(a.get(k), b.get(k), f"{prefix}{k}.")
         return out
     return [] if a == b else [prefix.rstrip(".")]
-
-
-def _holder(fd):
-    """Who holds a lock, as its holder wrote it (which it does just after taking the lock: wait a moment)."""
-    for _ in range(20):
-        text = os.pread(fd, 400, 0).decode(errors="replace").strip()
-        if text:
-            return text
-        time.sleep(0.01)
-    return ""
-
-
-class DirectoryLock:
-    """An exclusive lock on a run directory, held by the one process that writes it.
-
-    ``fcntl.flock`` on ``<dir>/.lock``: the operating system releases it when the process
-    ends, however it ends (kill -9 included), so a lock is never stale. The file holds the
-    holder's pid, host and start time for the message a second writer gets.
-    """
-
-    def __init__(self, directory):
-        self.directory = Path(directory)
-        self.path = self.directory / ".lock"
-        self._fd = None
-
-    def acquire(self):
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise RunDirectoryError(f"cannot lock {self.directory}: {exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = _holder(fd)
-            os.close(fd)
-            raise self._busy(holder) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"popdyn pid {os.getpid()} on {platform.node()} since {utc_now()}".encode())
-        self._fd = fd
-        return self
-
-    def release(self):
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor releases the lock
-            self._fd = None
-
-    def _busy(self, holder):
-        return RunDirectoryError(f"{self.directory} is being written by {holder or 'another process'}; one writer "
-                                 "per run directory: wait for it, or stop it")
-
-    def check_free(self):
-        """RunDirectoryError naming the holder if some process holds the lock now (nothing is written)."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
-            raise self._busy(_holder(fd)) from None
-        finally:
-            os.close(fd)
-
-    @staticmethod
-    def held(directory):
-        """Whether some process holds the lock of ``directory`` now."""
-        try:
-            DirectoryLock(directory).check_free()
-            return False
-        except RunDirectoryError:
-            return True
 
 
 class DirectoryStore:
@@ -424,13 +289,7 @@ class DirectoryStore:
         if not table.exists():
             raise RunDirectoryError(f"{self.path} has no generations.parquet (its table of generations): "
                                     "it cannot be read or resumed without losing generations")
-        try:
-            frame = pd.read_parquet(table)
-        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-            raise RunDirectoryError(f"{table} is not a readable Parquet table ({type(exc).__name__})") from None
-        missing = [c for c in COLUMNS if c not in frame.columns]
-        if missing:
-            raise RunDirectoryError(f"{table} is not a popdyn table of generations (no column {missing[0]!r})")
+        frame = read_parquet(table, COLUMNS, RunDirectoryError, str(table), "is not a popdyn table of generations")
         n = frame["n"].to_numpy()
         if len(n) == 0 or not np.array_equal(n, np.arange(len(n))):
             raise RunDirectoryError(f"{table} does not hold generations 0, 1, 2, ... in order")
@@ -602,13 +461,7 @@ class ResultTable:
             if not path.resolve().parent.is_dir():
                 raise ConfigError(f"result table {str(path)!r}: folder {str(path.parent)!r} does not exist")
             return cls(path, pd.DataFrame(columns=list(columns)), provenance)
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-            raise ConfigError(f"result table {str(path)!r} is not a Parquet table ({type(exc).__name__})") from None
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ConfigError(f"result table {str(path)!r} holds other results (no column {missing[0]!r})")
+        frame = read_parquet(path, columns, ConfigError, f"result table {str(path)!r}", "holds other results")
         return cls(path, frame, provenance)
 
     def keys(self, key_columns):

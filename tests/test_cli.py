@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 
-from popdyn.cli import main
 from tests.helpers import run_cli, run_main, same_bits
 
 GOOD = ["--lam", "0.01", "--T", "3.3", "--size", "500", "--generations", "8", "--no-progress"]
@@ -234,9 +233,9 @@ def test_fit_refuses_report_outputs_taken_by_a_directory_before_fitting(tmp_path
 
 
 def test_report_folder_that_refuses_files_is_a_config_error():
-    """fit checks each run directory with store.check_writable_folder; root can write almost anywhere, not in sysfs."""
+    """fit checks each run directory with files.check_writable_folder; root can write almost anywhere, not in sysfs."""
     from popdyn.errors import ConfigError
-    from popdyn.store import check_writable_folder
+    from popdyn.files import check_writable_folder
 
     try:
         check_writable_folder("/sys", "--report")

@@ -61,7 +61,7 @@ def _pickled_snapshot(d):
 
 
 DAMAGES = {
-    "table truncated": (lambda d: _truncate(d / "generations.parquet"), "not a readable Parquet table"),
+    "table truncated": (lambda d: _truncate(d / "generations.parquet"), "is not a Parquet table"),
     "table foreign": (lambda d: pd.DataFrame({"x": [1.0]}).to_parquet(d / "generations.parquet"),
                       "not a popdyn table of generations"),
     "table missing": (lambda d: (d / "generations.parquet").unlink(), "has no generations.parquet"),

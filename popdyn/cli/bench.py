@@ -58,7 +58,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
     from ..models import BAATree
     from ..rng import MAX_SIZE
     from ..runs import check_memory, set_threads
-    from ..store import atomic_write, check_output_dir
+    from ..files import atomic_write, check_output_dir
 
     # Every input is checked here, before any work: a bad one costs one line on stderr and exit 2.
     size_list = _sizes(sizes, "--sizes", MAX_SIZE)

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, StorageError
-from ..store import check_writable_folder
+from ..files import check_writable_folder
 from ._common import _json_safe, cli
 
 #: What ``--report`` writes into each run directory.

@@ -176,7 +176,8 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     from ..models import BAATree
     from ..runs import check_memory, provenance
     from ..spectrum import transition
-    from ..store import ResultTable, check_output_file
+    from ..files import check_output_file
+    from ..store import ResultTable
 
     size_list = _parse_ints(sizes, "--sizes", 2)
     ratio_list = _parse_floats(ratios, "--ratios")
@@ -239,7 +240,7 @@ def _finite_n_report(lam, generations, table, new, plot_path, as_json):
     if plot_path and tcs is not None:
         from analysis.plots import finite_population_plot
 
-        from ..store import atomic_write
+        from ..files import atomic_write
 
         title = f"lam = {lam:g}, up to {study['seeds'].max()} seeds, {generations} generations"
         png = finite_population_plot(study, extra, tcs, title=title)

@@ -6,7 +6,7 @@ import re
 import pytest
 
 import popdyn
-from popdyn.store import DirectoryLock
+from popdyn.lock import DirectoryLock
 from analysis.report import fit_run, write_report
 from popdyn.cli import main
 

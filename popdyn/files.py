@@ -1,0 +1,92 @@
+"""Files, safely: atomic replacement, outputs tried before any work, tables read or refused in one line.
+
+Every popdyn output is written under a temporary name and renamed into place (``atomic_write``),
+so a reader, or a process killed half-way, never sees half a file. Every command checks its
+outputs before it works (``check_output_file``, ``check_output_dir``), by creating a file there:
+permission bits say nothing for root or on a read-only mount.
+"""
+
+import datetime
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ConfigError
+
+
+def utc_now():
+    """The time stamp of every popdyn record: ISO 8601, UTC, whole seconds."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def atomic_write(path, write):
+    """Write ``path`` through ``write(tmp_path)`` and an atomic rename: readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def read_parquet(path, columns, error, what, foreign):
+    """The Parquet table at ``path``, refused with ``error`` (one line) unless it holds ``columns``.
+
+    ``what`` names the table in the message, ``foreign`` says what a table without them is.
+    """
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
+        raise error(f"{what} is not a Parquet table ({type(exc).__name__})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise error(f"{what} {foreign} (no column {missing[0]!r})")
+    return frame
+
+
+def check_writable_folder(folder, what):
+    """ConfigError unless a file can be created in ``folder``: tried (a file is made and removed), not guessed.
+
+    Permission bits say nothing for root or on a read-only mount; only a real attempt tells.
+    ``what`` names the output in the message (an option such as ``--table``).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"{what}: folder {str(folder)!r} does not exist")
+    try:
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".popdyn-write-test-")
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise ConfigError(f"{what}: cannot write in {str(folder)!r}: {exc.strerror}") from None
+
+
+def check_output_file(path, what):
+    """ConfigError unless ``path`` can be written (its folder exists and takes files; not a directory)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{what}: {str(path)!r} is a directory")
+    check_writable_folder(path.parent, what)
+
+
+def check_output_dir(path, what):
+    """ConfigError unless ``path`` can become a new output directory: absent, or an empty directory.
+
+    For an absent one, its nearest existing ancestor must be a directory that takes files
+    (nothing is created here).
+    """
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir() or any(path.iterdir()):
+            raise ConfigError(f"{what}: {str(path)!r} already exists and is not empty")
+        check_writable_folder(path, what)
+        return
+    ancestor = path.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ConfigError(f"{what}: cannot create {str(path)!r}: {str(ancestor)!r} is not a directory")
+    check_writable_folder(ancestor, what)
