@@ -1,4 +1,8 @@
-"""Exceptions with a message meant for the user, one line each."""
+"""Exceptions with a message meant for the user, one line each.
+
+The command line turns ``ConfigError`` into exit status 2 (refused before any work) and
+``WorkError`` into exit status 1 (work that failed on its way: the message says what is intact).
+"""
 
 
 class ConfigError(ValueError):
@@ -9,5 +13,9 @@ class RunDirectoryError(ConfigError):
     """A run directory that is missing, unreadable, foreign, or in the way."""
 
 
-class StorageError(RuntimeError):
+class WorkError(RuntimeError):
+    """Work that could not be completed; the message says why, what is intact and what to do."""
+
+
+class StorageError(WorkError):
     """Results could not be written (disk full, I/O error); the message says what is intact and what to do."""

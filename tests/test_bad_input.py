@@ -9,6 +9,7 @@ a fresh folder, so that "nothing created" covers default output paths too.
 
 import hashlib
 
+import psutil
 import pytest
 
 import popdyn
@@ -82,7 +83,7 @@ CASES = {
     # -- bench (before any timing)
     "bench T huge": (["bench", "--T", "1e300", "--no-progress"], "T must be at most 2^30"),
     "bench sizes huge": (["bench", "--sizes", "1e300", "--no-progress"], "--sizes takes population sizes"),
-    "bench memory": (["bench", "--sizes", "4e9", "--no-progress"], "GiB available"),
+    "bench memory": (["bench", "--sizes", "4294967296", "--no-progress"], "GiB available"),
     "bench repeats": (["bench", "--repeats", "0", "--no-progress"], "--repeats must be at least 1"),
     "bench out unwritable": (["bench", "--out", UNWRITABLE, "--no-progress"], "--out: cannot write"),
 }
@@ -107,6 +108,8 @@ def _digest(folder):
 
 @pytest.mark.parametrize("args, message", CASES.values(), ids=CASES.keys())
 def test_bad_input_is_one_line_exit_2_and_touches_nothing(args, message, runs, tmp_path, capsys, monkeypatch):
+    if message == "GiB available" and psutil.virtual_memory().available > 64 * 2**30:
+        pytest.skip("this machine has the memory of N = 2^32 samples")
     for name in ("done", "stopped"):
         (tmp_path / name).symlink_to(runs / name)
     (tmp_path / "afile").write_text("a file, not a folder")

@@ -163,3 +163,18 @@ def test_bench_without_the_term_recursion_still_plots(tmp_path, capsys):
         assert exc.code == 0
     assert "scba" in capsys.readouterr().out
     assert (out / "bench.json").exists() and (out / "bench.png").exists()
+
+
+def test_a_c_reference_that_fails_mid_benchmark_is_one_line_exit_1(tmp_path):
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is absent")
+    source = tmp_path / "flaky.c"  # passes the tiny check at N = 1000, fails at the benchmark's N
+    source.write_text('#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v) {\n'
+                      '  if (atol(v[1]) > 1000) { fprintf(stderr, "no memory\\n"); return 3; }\n'
+                      '  printf("edges/s=1e8\\n"); return 0; }\n')
+    out, temporary = tmp_path / "b", tmp_path / "tmp"
+    temporary.mkdir()
+    done = _bench(["--sizes", "2000", "--c-reference", source, "--out", out], temporary)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "the C reference failed during the benchmark (no memory)" in done.stderr
+    assert not out.exists() and not list((tmp_path / "tmp").iterdir())

@@ -12,7 +12,7 @@ import sys
 import click
 
 from .. import interrupt
-from ..errors import ConfigError, StorageError
+from ..errors import ConfigError, WorkError
 from . import bench, fit, run, transition  # noqa: F401  (importing a module registers its commands)
 from ._common import EXIT_FAILURE, EXIT_USAGE, Stopped, cli
 
@@ -44,7 +44,7 @@ def _run(argv):
     except ConfigError as exc:
         click.echo(f"popdyn: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except StorageError as exc:
+    except WorkError as exc:
         click.echo(f"popdyn: error: {exc}", err=True)
         sys.exit(EXIT_FAILURE)
     except (Stopped, interrupt.Interrupted) as exc:

@@ -2,11 +2,12 @@
 
 import json
 import os
+import subprocess
 import sys
 
 import click
 
-from ..errors import ConfigError, StorageError
+from ..errors import ConfigError, StorageError, WorkError
 from ._common import _json_safe, _parse_ints, cli
 
 
@@ -87,11 +88,17 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
         c_binary = stack.enter_context(bench.c_reference_build(c_reference)) if c_reference else None
         total = len(size_list) * len(thread_list) * len(recursion_list)
         bar = stack.enter_context(tqdm(total=total, disable=not progress, file=sys.stderr, unit="point", leave=False))
-        rows = bench.run_benchmark(size_list, thread_list, recursion_list, T=T, lam=lam, repeats=repeats,
-                                   numpy=numpy, c_binary=c_binary, dtype=dtype, progress=lambda row: bar.update(1))
-    doc = {"rows": rows, "memory": [bench.memory_probe(n, T, lam, kind) for n, kind in probes],
-           "compile": bench.compile_times(T, lam) if compile_time else None,
-           "machine": {"cpus": os.cpu_count(), "numba_threads": max(thread_list)}}
+        try:  # the C reference and the probes are other processes: their failure is one line, not a traceback
+            rows = bench.run_benchmark(size_list, thread_list, recursion_list, T=T, lam=lam, repeats=repeats,
+                                       numpy=numpy, c_binary=c_binary, dtype=dtype,
+                                       progress=lambda row: bar.update(1))
+            doc = {"rows": rows, "memory": [bench.memory_probe(n, T, lam, kind) for n, kind in probes],
+                   "compile": bench.compile_times(T, lam) if compile_time else None,
+                   "machine": {"cpus": os.cpu_count(), "numba_threads": max(thread_list)}}
+        except subprocess.CalledProcessError as exc:
+            last = (exc.stderr or "").strip().splitlines()[-1:] or [f"exit status {exc.returncode}"]
+            what = "the C reference" if str(exc.cmd[0]) == str(c_binary) else "a benchmark subprocess"
+            raise WorkError(f"{what} failed during the benchmark ({last[0]}); nothing was written") from None
     text = json.dumps(_json_safe(doc), indent=2) + "\n"
     # The results reach stdout first, so that a failure to write the files loses nothing.
     if as_json:
