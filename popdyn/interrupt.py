@@ -9,6 +9,9 @@ the loop polls ``pending()``, finishes the generation it is building, checkpoint
 first is pending raises at once: the current generation is abandoned, and the run directory
 still holds the last checkpoint (every file of it is replaced atomically).
 
+The command line holds the handlers for its whole process (``hold``) and ignores both signals
+once its work is over (``done``), so that no signal during the exit undoes a clean stop.
+
 ``Interrupted`` is a ``KeyboardInterrupt``, so no ``except Exception`` on the way up can mistake
 a stopped run for a finished one. Its ``exit_status`` is 128 + the signal number: 130 for
 SIGINT, 143 for SIGTERM, as shells report them.
@@ -73,11 +76,25 @@ def _handler(signum, frame):
 
 
 def hold():
-    """Install the handlers for the rest of the process (the command line's ``main``); see ``done``."""
+    """Install the handlers (main thread only; counted: each ``hold`` is undone by one ``_release``).
+
+    The command line's ``main`` holds them for the whole process and never releases them; see ``done``.
+    """
     if threading.current_thread() is threading.main_thread():
         if _signals.installed == 0:
             _signals.previous = {s: signal.signal(s, _handler) for s in SIGNALS}
         _signals.installed += 1
+
+
+def _release():
+    """Undo one ``hold``; the last restores the previous handlers and raises a signal left pending."""
+    _signals.installed -= 1
+    if _signals.installed == 0:
+        for s, previous in _signals.previous.items():
+            signal.signal(s, previous)
+        signum, _signals.pending, _signals.stopping = _signals.pending, None, False
+        if signum is not None:
+            raise Interrupted(signum)
 
 
 def done():
@@ -101,19 +118,11 @@ def handled():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    if _signals.installed == 0:
-        _signals.previous = {s: signal.signal(s, _handler) for s in SIGNALS}
-    _signals.installed += 1
+    hold()
     try:
         yield
     finally:
-        _signals.installed -= 1
-        if _signals.installed == 0:
-            for s, previous in _signals.previous.items():
-                signal.signal(s, previous)
-            signum, _signals.pending, _signals.stopping = _signals.pending, None, False
-            if signum is not None:
-                raise Interrupted(signum)
+        _release()
 
 
 @contextlib.contextmanager

@@ -1,7 +1,8 @@
 """The ``popdyn`` command line, one module per family of commands.
 
-Exit status: 0 done; 1 results could not be written (disk full, I/O error: the message says
-what is intact and how to continue); 2 bad input, refused before anything is written;
+Exit status: 0 done; 1 work failed on its way (disk full, I/O error, a failing C reference:
+the message says what is intact and how to continue); 2 bad input, refused before anything
+is written;
 130 / 143 stopped by SIGINT / SIGTERM (``popdyn.interrupt``: what was saved and the command
 that continues are printed). Every error is one line on stderr.
 """
