@@ -7,6 +7,7 @@ permission bits say nothing for root or on a read-only mount.
 """
 
 import datetime
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -64,9 +65,24 @@ def check_writable_folder(folder, what):
         raise ConfigError(f"{what}: cannot write in {str(folder)!r}: {exc.strerror}") from None
 
 
+def usable_path(path, what):
+    """``path`` as a Path, or ConfigError for a name no file system takes (empty, too long, ...)."""
+    if not str(path):
+        raise ConfigError(f"{what} needs a path, got an empty one")
+    path = Path(path)
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        if exc.errno != errno.ENOTDIR:  # a path under a file is refused with a clearer line below
+            raise ConfigError(f"{what}: cannot use {str(path)[:80]!r}: {exc.strerror}") from None
+    return path
+
+
 def check_output_file(path, what):
     """ConfigError unless ``path`` can be written (its folder exists and takes files; not a directory)."""
-    path = Path(path)
+    path = usable_path(path, what)
     if path.is_dir():
         raise ConfigError(f"{what}: {str(path)!r} is a directory")
     check_writable_folder(path.parent, what)
@@ -78,7 +94,7 @@ def check_output_dir(path, what):
     For an absent one, its nearest existing ancestor must be a directory that takes files
     (nothing is created here).
     """
-    path = Path(path)
+    path = usable_path(path, what)
     if path.exists():
         if not path.is_dir() or any(path.iterdir()):
             raise ConfigError(f"{what}: {str(path)!r} already exists and is not empty")

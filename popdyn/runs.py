@@ -173,9 +173,9 @@ def _drive(store, model, state, progress):
         with interrupt.deferred():
             store.set_status("running")
             for state, row in sample(model, state, cfg["generations"], cfg["seed"]):
-                store.append_row(row)
-                if state.generation in snapshots:
+                if state.generation in snapshots:  # before its row: a reader never misses a listed snapshot
                     store.write_snapshot(state.generation, state.fields(model))
+                store.append_row(row)
                 bar.update(1)
                 bar.set_postfix_str(f"<lnΓ>={row['mean_ln']:.4g}", refresh=False)
                 if interrupt.pending() is not None:
@@ -320,9 +320,9 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
         state = initial_state(model, params["size"], dtype)
         store = MemoryStore(config) if out is None else DirectoryStore.create(out, config)
         try:  # generation 0, checkpointed: from here on the run can always be resumed
-            store.append_row(summarize(state))
             if 0 in params["snapshots"]:
                 store.write_snapshot(0, state.fields(model))
+            store.append_row(summarize(state))
             store.save_checkpoint(state)
             store.publish()
         except OSError as exc:

@@ -39,7 +39,7 @@ import pandas as pd
 
 from .engine import COLUMNS, State
 from .errors import ConfigError, RunDirectoryError
-from .files import atomic_write, check_output_dir, check_writable_folder, read_parquet, utc_now
+from .files import usable_path, atomic_write, check_output_dir, check_writable_folder, read_parquet, utc_now
 from .lock import DirectoryLock
 
 FORMAT = "popdyn-run"
@@ -47,8 +47,11 @@ FORMAT_VERSION = 1
 _SNAPSHOT = re.compile(r"^n(\d+)(?:_(\w+))?\.npy$")
 
 
+_INTEGER_COLUMNS = ("n", "edges")
+
+
 def rows_to_frame(rows):
-    return pd.DataFrame(rows, columns=list(COLUMNS)).astype({"n": "int64", "edges": "int64"})
+    return pd.DataFrame(rows, columns=list(COLUMNS)).astype({c: "int64" for c in _INTEGER_COLUMNS})
 
 
 def _state_copy(state):
@@ -125,6 +128,7 @@ def _write_json(path, data):
 #: Files of a run directory, and the prefix of their temporary names while being written.
 RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
 STATUSES = ("running", "interrupted", "complete")
+_CHECKPOINT_KEYS = ("values", "generation", "log_scale0", "scale_exponent", "config")
 #: The configuration a checkpoint belongs to: what fixes its bits (``generations`` may grow).
 _FINGERPRINTED = ("size", "seed", "snapshots", "dtype")
 
@@ -161,7 +165,7 @@ class DirectoryStore:
     @classmethod
     def check_new(cls, path):
         """Raise unless ``path`` can become a new run directory (absent, empty, or a start that never finished)."""
-        path = Path(path)
+        path = usable_path(path, "--out")
         if path.exists() and not path.is_dir():
             raise RunDirectoryError(f"{path} exists and is not a directory; choose a new --out")
         if path.exists() and not cls._unstarted(path):
@@ -262,7 +266,37 @@ class DirectoryStore:
         store._read_state()
         store.rows = store._read_table()
         store.checkpoint_generation = store._check_checkpoint()
+        store._check_snapshots()
+        if not DirectoryLock.held(path):  # a live run's files move while they are read: judged by its writer
+            store._check_agreement()
         return store
+
+    def _check_agreement(self):
+        """The files of a directory at rest tell one story: the generations of the table, the
+        checkpoint, state.json and config.json agree (a complete run holds exactly its generations)."""
+        last, checkpoint = len(self.rows) - 1, self.checkpoint_generation
+        done, target = self.state_info["generations_done"], self.config["run"]["generations"]
+        where = f"{self.path}: "
+        if checkpoint is None:
+            raise RunDirectoryError(f"{self.path} has no checkpoint.npz (a run has one from generation 0 on)")
+        if not 0 <= checkpoint <= last:
+            raise RunDirectoryError(where + f"the checkpoint is at generation {checkpoint}, the table ends at {last}")
+        if last > target:
+            raise RunDirectoryError(where + f"the table holds generation {last}, beyond the run's {target}")
+        # state.json is written after the checkpoint: a process killed in between leaves it behind ("running")
+        if done > checkpoint or (done != checkpoint and self.state_info["status"] != "running"):
+            raise RunDirectoryError(where + f"state.json counts {done} generations, the checkpoint holds {checkpoint}")
+        if self.state_info["status"] == "complete" and not checkpoint == last == target:
+            raise RunDirectoryError(where + f"state.json says complete, but the run asks for {target} generations, "
+                                    f"the table ends at {last} and the checkpoint at {checkpoint}")
+
+    def _check_snapshots(self):
+        """Every snapshot that config.json asks for, up to the last generation in the table, is there."""
+        last = len(self.rows) - 1
+        for n in self.config["run"]["snapshots"]:
+            path = self.path / "snapshots" / f"n{n:04d}.npy"
+            if n <= last and not path.is_file():
+                raise RunDirectoryError(f"{self.path} lacks snapshots/{path.name}, which its config.json asks for")
 
     def _read_state(self):
         state_info = _read_json(self.path / "state.json", self.path)
@@ -279,6 +313,8 @@ class DirectoryStore:
             self._read_state()
             self.rows = self._read_table()
             self.checkpoint_generation = self._check_checkpoint()
+            self._check_snapshots()
+            self._check_agreement()
             _remove_temporaries(self.path)
         except BaseException:
             self.close()
@@ -290,6 +326,11 @@ class DirectoryStore:
             raise RunDirectoryError(f"{self.path} has no generations.parquet (its table of generations): "
                                     "it cannot be read or resumed without losing generations")
         frame = read_parquet(table, COLUMNS, RunDirectoryError, str(table), "is not a popdyn table of generations")
+        for column in COLUMNS:
+            want = "i" if column in _INTEGER_COLUMNS else "f"
+            if frame[column].dtype.kind != want:
+                raise RunDirectoryError(f"{table}: column {column!r} holds {frame[column].dtype}, not "
+                                        f"{'integers' if want == 'i' else 'floats'}")
         n = frame["n"].to_numpy()
         if len(n) == 0 or not np.array_equal(n, np.arange(len(n))):
             raise RunDirectoryError(f"{table} does not hold generations 0, 1, 2, ... in order")
@@ -300,8 +341,8 @@ class DirectoryStore:
             return np.load(self.path / "checkpoint.npz", allow_pickle=False)
         except FileNotFoundError:
             raise RunDirectoryError(f"{self.path} has no checkpoint.npz: it cannot be resumed") from None
-        except (OSError, ValueError, zipfile.BadZipFile) as exc:
-            raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc or type(exc).__name__}") from None
 
     def _check_checkpoint(self):
         """The generation of the checkpoint (None without one), its population's shape and
@@ -310,6 +351,9 @@ class DirectoryStore:
             return None
         with self._checkpoint_file() as data:
             try:
+                missing = [k for k in _CHECKPOINT_KEYS if k not in data.files]
+                if missing:
+                    raise KeyError(f"no {missing[0]!r}")
                 stored = json.loads(str(data["config"]))
                 generation = int(data["generation"])
                 with data.zip.open("values.npy") as f:
@@ -317,7 +361,7 @@ class DirectoryStore:
                     read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
                                    else np.lib.format.read_array_header_2_0)
                     shape, _, dtype = read_header(f)
-            except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as exc:
+            except (KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, OSError) as exc:
                 raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
         changed = _differences(stored, json.loads(fingerprint(self.config)))
         if changed:
@@ -415,7 +459,7 @@ class DirectoryStore:
             raise KeyError(f"no snapshot of field {field!r} at generation {n} in {self.path}")
         try:
             values = np.load(path, mmap_mode="r", allow_pickle=False)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             raise RunDirectoryError(f"cannot read snapshot {path}: {exc}") from None
         if values.shape != (self.config["run"]["size"],) or values.dtype != np.float64:
             raise RunDirectoryError(f"snapshot {path} is not {self.config['run']['size']} float64 samples")

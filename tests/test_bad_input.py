@@ -47,6 +47,8 @@ CASES = {
     "run out unwritable": (RUN + ["--out", UNWRITABLE + "/r"], "--out: cannot write"),
     "run out in a file": (RUN + ["--out", IN_A_FILE], "is not a directory"),
     "run out is a file": (RUN + ["--out", "afile"], "is a file"),
+    "run out empty": (RUN + ["--out", ""], "--out needs a path"),
+    "run out name too long": (RUN + ["--out", "a" * 300], "File name too long"),
     # -- resume
     "resume missing": (["run", "--resume", "nowhere"], "is not a directory"),
     "resume foreign": (["run", "--resume", "."], "not a popdyn run directory"),
@@ -65,6 +67,8 @@ CASES = {
     "study table in a file": (STUDY + ["--table", IN_A_FILE + ".parquet"], "does not exist"),
     "study plot unwritable": (STUDY + ["--plot", UNWRITABLE + ".png"], "--plot: cannot write"),
     "study table not parquet": (STUDY + ["--table", "afile"], "is not a Parquet table"),
+    "study table empty": (STUDY + ["--table", ""], "--table needs a path"),
+    "study plot empty": (STUDY + ["--plot", ""], "--plot needs a path"),
     # -- metallic
     "metallic size": (METAL + ["--size", "5000000000"], "--size: size must be"),
     "metallic T huge": (METAL + ["--T", "300,1e300"], "T must be at most 2^30"),
@@ -86,6 +90,7 @@ CASES = {
     "bench memory": (["bench", "--sizes", "4294967296", "--no-progress"], "GiB available"),
     "bench repeats": (["bench", "--repeats", "0", "--no-progress"], "--repeats must be at least 1"),
     "bench out unwritable": (["bench", "--out", UNWRITABLE, "--no-progress"], "--out: cannot write"),
+    "bench out empty": (["bench", "--out", "", "--no-progress"], "--out needs a path"),
 }
 
 

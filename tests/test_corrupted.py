@@ -56,6 +56,20 @@ def _drop_rows(d):
     t.drop(index=[1, 2]).to_parquet(d / "generations.parquet")
 
 
+def _drop_checkpoint_key(d):
+    with np.load(d / "checkpoint.npz") as data:
+        kept = {k: data[k] for k in data.files if k != "log_scale0"}
+    np.savez(d / "checkpoint.npz", **kept)
+
+
+def _set_checkpoint_generation(generation):
+    def damage(d):
+        with np.load(d / "checkpoint.npz") as data:
+            kept = {k: data[k] for k in data.files}
+        np.savez(d / "checkpoint.npz", **dict(kept, generation=generation))
+    return damage
+
+
 def _pickled_snapshot(d):
     np.save(d / "snapshots" / "n0004.npy", np.array([{"evil": 1}], dtype=object), allow_pickle=True)
 
@@ -89,6 +103,31 @@ SNAPSHOT_DAMAGES = {
     "snapshot pickled": (_pickled_snapshot, "cannot read snapshot"),
     "snapshot wrong size": (lambda d: np.save(d / "snapshots" / "n0004.npy", np.zeros(3)), "is not 500 float64"),
 }
+def _edit_table(edit):
+    def damage(d):
+        t = pd.read_parquet(d / "generations.parquet")
+        edit(t).to_parquet(d / "generations.parquet")
+    return damage
+
+
+DAMAGES.update({
+    "table n as float": (_edit_table(lambda t: t.astype({"n": float})), "column 'n' holds float64"),
+    "table column as text": (_edit_table(lambda t: t.astype({"mean_ln": str})), "column 'mean_ln' holds"),
+    "table rows dropped at the end": (_edit_table(lambda t: t.iloc[:3]), "the checkpoint is at generation 4"),
+    "table rows beyond the run": (_edit_table(lambda t: pd.concat([t] + [t.iloc[-1:].assign(n=k) for k in range(5, 10)],
+                                                                  ignore_index=True)), "beyond the run's 8"),
+    "checkpoint empty": (lambda d: (d / "checkpoint.npz").write_bytes(b""), "cannot read the checkpoint"),
+    "checkpoint missing": (lambda d: (d / "checkpoint.npz").unlink(), "has no checkpoint.npz"),
+    "checkpoint without a key": (_drop_checkpoint_key, "no 'log_scale0'"),
+    "checkpoint generation beyond": (_set_checkpoint_generation(10**6), "the checkpoint is at generation 1000000"),
+    "checkpoint generation negative": (_set_checkpoint_generation(-1), "the checkpoint is at generation -1"),
+    "state counts other generations": (_edit_json("state.json", lambda s: s.update(generations_done=999)),
+                                       "state.json counts 999"),
+    "state says complete": (_edit_json("state.json", lambda s: s.update(status="complete")),
+                            "state.json says complete"),
+    "snapshot missing": (lambda d: (d / "snapshots" / "n0002.npy").unlink(), "lacks snapshots/n0002.npy"),
+    "snapshots folder missing": (lambda d: shutil.rmtree(d / "snapshots"), "lacks snapshots/n0002.npy"),
+})
 
 
 def _digest(directory):

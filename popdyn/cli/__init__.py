@@ -52,6 +52,9 @@ def _run(argv):
         stop = exc.interrupted if isinstance(exc, Stopped) else exc
         click.echo(f"popdyn: {stop.message}", err=True)
         sys.exit(stop.exit_status)
+    except OSError as exc:  # the file system refused something no check foresaw: still one line
+        click.echo(f"popdyn: error: {exc}", err=True)
+        sys.exit(EXIT_FAILURE)
     except (KeyboardInterrupt, click.Abort):
         click.echo("popdyn: interrupted", err=True)
         sys.exit(128 + signal.SIGINT)

@@ -81,8 +81,10 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
         if kind not in DTYPES:
             raise ConfigError(f"--memory takes N:float64 or N:float32 items, got {item!r}")
         probes.append((_sizes(n, "--memory", MAX_SIZE)[0], kind))
-    out = Path(out or datetime.datetime.now().strftime("bench-%Y%m%d-%H%M%S"))
+    if out is None:
+        out = datetime.datetime.now().strftime("bench-%Y%m%d-%H%M%S")
     check_output_dir(out, "--out")  # absent or empty, and creatable; nothing is created until the results are in
+    out = Path(out)
     with contextlib.ExitStack() as stack:
         # The C reference is built (or refused) before any timing; its folder goes however the command ends.
         c_binary = stack.enter_context(bench.c_reference_build(c_reference)) if c_reference else None

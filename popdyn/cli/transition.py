@@ -189,10 +189,10 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     _check_sizes(size_list, generations, "--sizes")
     check_memory(BAATree(lam=lam, T=Tc), max(size_list), "float64", snapshots=False)
     for path, option in ((table_path, "--table"), (plot_path, "--plot")):
-        if path:
+        if path is not None:
             check_output_file(path, option)
     keys = run_grid(lam, size_list, ratio_list, range(1, seeds + 1), generations)
-    table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path else None
+    table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path is not None else None
     done = table.keys(RUN_KEY) if table is not None else set()
     todo = [k for k in keys if k not in done]
     bar = tqdm(total=len(todo), disable=not progress or not todo, file=sys.stderr, leave=False, unit="run")
@@ -237,7 +237,7 @@ def _finite_n_report(lam, generations, table, new, plot_path, as_json):
     tcs = tcs if len(tcs) else None
     extra = extrapolate(study)
     needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
-    if plot_path and tcs is not None:
+    if plot_path is not None and tcs is not None:
         from analysis.plots import finite_population_plot
 
         from ..files import atomic_write
