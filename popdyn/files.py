@@ -12,8 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from .errors import ConfigError
 
 
@@ -38,6 +36,8 @@ def read_parquet(path, columns, error, what, foreign):
 
     ``what`` names the table in the message, ``foreign`` says what a table without them is.
     """
+    import pandas as pd
+
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet

@@ -39,6 +39,7 @@ class Interrupted(KeyboardInterrupt):
 
     def __init__(self, signum, message=None, run=None):
         self.signum = int(signum)
+        self.told = message is not None  # whether some level said what was saved
         self.message = message or f"interrupted by {signal.Signals(self.signum).name}"
         self.run = run
         super().__init__(self.message)

@@ -196,7 +196,7 @@ def _drive(store, model, state, progress):
         if store.path is None:
             raise
         done = store.checkpointed
-        raise StorageError(f"cannot write {store.path} ({exc.strerror}); its checkpoint of generation {done} is "
+        raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); its checkpoint of generation {done} is "
                            f"intact: make room, then {_resume_hint(store)}") from None
     finally:
         bar.close()
@@ -214,15 +214,23 @@ def _drive(store, model, state, progress):
     return run
 
 
+#: The most generations of a run: its table is held in memory and rewritten at every checkpoint
+#: (about a kilobyte a generation), and the slowest runs of interest need thousands.
+MAX_GENERATIONS = 10**6
+
+
 def check_memory(model, size, dtype, snapshots):
-    """ConfigError unless the machine has the memory a population of ``size`` needs, before allocating it."""
+    """ConfigError unless the machine has the memory a population of ``size`` needs, before allocating it.
+
+    A tenth of what is available is left to the interpreter, numba and the tables.
+    """
     import psutil
 
     need = memory_needed(model, size, dtype, snapshots)
     available = psutil.virtual_memory().available
-    if need > available:
+    if need > 0.9 * available:
         raise ConfigError(f"N = {size} ({dtype}) needs about {need / 2**30:.1f} GiB, "
-                          f"{available / 2**30:.1f} GiB available")
+                          f"{available / 2**30:.1f} GiB available (a tenth is left to the rest)")
 
 
 def _check_disk(out, size, snapshots):
@@ -240,7 +248,7 @@ def _check_disk(out, size, snapshots):
 def run_parameters(size, generations, seed, snapshots, checkpoint_interval, dtype):
     """The run section of a configuration, validated (ConfigError names the first bad value)."""
     size = _integer("size", size, 2, MAX_SIZE)
-    generations = _integer("generations", generations, 0)
+    generations = _integer("generations", generations, 0, MAX_GENERATIONS)
     seed = _integer("seed", seed, 0, 2**63 - 1)
     snapshots = sorted({_integer("snapshot generation", n, 0) for n in snapshots})
     if snapshots and snapshots[-1] > generations:
@@ -317,21 +325,34 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
         "provenance": provenance(),
     }
     with interrupt.handled():
-        state = initial_state(model, params["size"], dtype)
-        store = MemoryStore(config) if out is None else DirectoryStore.create(out, config)
-        try:  # generation 0, checkpointed: from here on the run can always be resumed
-            if 0 in params["snapshots"]:
-                store.write_snapshot(0, state.fields(model))
-            store.append_row(summarize(state))
-            store.save_checkpoint(state)
-            store.publish()
-        except OSError as exc:
-            store.discard()
-            raise StorageError(f"cannot write the run directory {out} ({exc.strerror}); nothing was kept") from None
-        except BaseException:
-            store.discard()
-            raise
+        try:
+            state, store = _start(model, params, config, out)
+        except interrupt.Interrupted as exc:
+            raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped while the run started; nothing was "
+                                   "kept; the same command starts it again") from None
         return _drive(store, model, state, progress)
+
+
+def _start(model, params, config, out):
+    """Generation 0, stored and checkpointed: from then on the run can always be resumed.
+
+    Whatever stops the start (a signal, a full disk) leaves ``out`` as it was, absent or empty.
+    """
+    state = initial_state(model, params["size"], params["dtype"])
+    store = MemoryStore(config) if out is None else DirectoryStore.create(out, config)
+    try:
+        if 0 in params["snapshots"]:
+            store.write_snapshot(0, state.fields(model))
+        store.append_row(summarize(state))
+        store.save_checkpoint(state)
+        store.publish()
+    except BaseException as exc:
+        store.discard()
+        if isinstance(exc, OSError):
+            raise StorageError(f"cannot write the run directory {out} ({exc.strerror or exc}); nothing was kept") \
+                from None
+        raise
+    return state, store
 
 
 def resume(run_or_path, generations=None, threads=None, progress=True):
@@ -349,7 +370,7 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
     config = store.config
     model = model_from_dict(config["model"])
     if generations is not None:
-        generations = _integer("generations", generations, 0)
+        generations = _integer("generations", generations, 0, MAX_GENERATIONS)
     target = config["run"]["generations"] if generations is None else generations
     # every refusal comes before the lock: a refused resume writes nothing
     if store.path is not None:
@@ -373,6 +394,10 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
             raise ConfigError(f"generations={target} is below the {done.generation} generations already done")
         if target != config["run"]["generations"]:
             store.update_config({**config, "run": {**config["run"], "generations": target}})
+    except OSError as exc:
+        store.close()
+        raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); it is as it was: make room, then "
+                           f"{_resume_hint(store)}") from None
     except BaseException:
         store.close()
         raise

@@ -28,6 +28,7 @@ A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file)
 """
 
 import json
+import math
 import re
 import shutil
 import time
@@ -158,6 +159,7 @@ class DirectoryStore:
         self.state_info = state_info
         self.rows = []
         self.checkpoint_generation = None
+        self._created = False
         self._lock = lock
         self._table_written = 0.0
 
@@ -168,6 +170,8 @@ class DirectoryStore:
         path = usable_path(path, "--out")
         if path.exists() and not path.is_dir():
             raise RunDirectoryError(f"{path} exists and is not a directory; choose a new --out")
+        if path.exists():
+            DirectoryLock(path).check_free()  # a run going on there: name its writer
         if path.exists() and not cls._unstarted(path):
             raise RunDirectoryError(
                 f"{path} already exists and is not empty; choose a new --out, or continue it with --resume {path}"
@@ -193,21 +197,22 @@ class DirectoryStore:
         """
         cls.check_new(path)
         path = Path(path)
+        store = cls(path, config, {"status": "running", "generations_done": 0, "sessions": []})
+        store._created = not path.exists()
         try:
             path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RunDirectoryError(f"cannot create run directory {path}: {exc.strerror}") from None
-        lock = DirectoryLock(path).acquire()
-        try:
+            store._lock = DirectoryLock(path).acquire()
             if not cls._unstarted(path):  # another process got here first and finished its start
                 raise RunDirectoryError(f"{path} already exists and is not empty; choose a new --out")
             cls._clear(path)
             (path / "snapshots").mkdir()
+            _write_json(path / "state.json", store.state_info)
+        except OSError as exc:
+            store.discard()
+            raise RunDirectoryError(f"cannot create run directory {path}: {exc.strerror or exc}") from None
         except BaseException:
-            lock.release()
+            store.discard()
             raise
-        store = cls(path, config, {"status": "running", "generations_done": 0, "sessions": []}, lock)
-        _write_json(path / "state.json", store.state_info)
         return store
 
     @staticmethod
@@ -225,10 +230,13 @@ class DirectoryStore:
         _write_json(self.path / "config.json", self.config)
 
     def discard(self):
-        """Remove what ``create`` wrote (before ``publish``), leaving an empty directory; release the lock."""
+        """Undo ``create`` (before ``publish``): the directory as it was, absent or empty; release the lock."""
         try:
-            if not (self.path / "config.json").exists():
+            if self._lock is not None and self.path.is_dir() and not (self.path / "config.json").exists():
                 self._clear(self.path)
+                if self._created:
+                    (self.path / ".lock").unlink()
+                    self.path.rmdir()
         finally:
             self.close()
 
@@ -291,12 +299,23 @@ class DirectoryStore:
                                     f"the table ends at {last} and the checkpoint at {checkpoint}")
 
     def _check_snapshots(self):
-        """Every snapshot that config.json asks for, up to the last generation in the table, is there."""
-        last = len(self.rows) - 1
+        """Every snapshot that config.json asks for, up to the last generation in the table, is there
+        and whole: N float64 samples (checked from its header and length, not loaded)."""
+        last, size = len(self.rows) - 1, self.config["run"]["size"]
         for n in self.config["run"]["snapshots"]:
             path = self.path / "snapshots" / f"n{n:04d}.npy"
-            if n <= last and not path.is_file():
+            if n > last:
+                continue
+            if not path.is_file():
                 raise RunDirectoryError(f"{self.path} lacks snapshots/{path.name}, which its config.json asks for")
+            try:
+                with path.open("rb") as f:
+                    shape, dtype = _npy_header(f)
+                    whole = f.tell() + 8 * size == path.stat().st_size
+            except (OSError, ValueError, EOFError) as exc:
+                raise RunDirectoryError(f"snapshot {path} is not a NumPy array file ({exc})") from None
+            if shape != (size,) or dtype != np.float64 or not whole:
+                raise RunDirectoryError(f"snapshot {path} is not {size} float64 samples")
 
     def _read_state(self):
         state_info = _read_json(self.path / "state.json", self.path)
@@ -356,11 +375,11 @@ class DirectoryStore:
                     raise KeyError(f"no {missing[0]!r}")
                 stored = json.loads(str(data["config"]))
                 generation = int(data["generation"])
+                log_scale0, scale_exponent = float(data["log_scale0"]), int(data["scale_exponent"])
+                if not math.isfinite(log_scale0):
+                    raise ValueError(f"log_scale0 = {log_scale0}")
                 with data.zip.open("values.npy") as f:
-                    version = np.lib.format.read_magic(f)
-                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                                   else np.lib.format.read_array_header_2_0)
-                    shape, _, dtype = read_header(f)
+                    shape, dtype = _npy_header(f)
             except (KeyError, ValueError, TypeError, EOFError, zipfile.BadZipFile, OSError) as exc:
                 raise RunDirectoryError(f"cannot read the checkpoint of {self.path}: {exc}") from None
         changed = _differences(stored, json.loads(fingerprint(self.config)))
@@ -427,6 +446,9 @@ class DirectoryStore:
         if state.values.shape[0] != len(model.fields):
             raise RunDirectoryError(f"the checkpoint of {self.path} holds {state.values.shape[0]} fields per sample, "
                                     f"its model {len(model.fields)}")
+        if not np.all(np.isfinite(state.values)) or np.any(state.values[0] < 0):
+            raise RunDirectoryError(f"the checkpoint of {self.path} holds samples that are not finite, or a negative "
+                                    "Gamma: it is not a population popdyn wrote")
         self.rows = self.rows[: state.generation + 1]
         return state
 
@@ -464,6 +486,14 @@ class DirectoryStore:
         if values.shape != (self.config["run"]["size"],) or values.dtype != np.float64:
             raise RunDirectoryError(f"snapshot {path} is not {self.config['run']['size']} float64 samples")
         return values
+
+
+def _npy_header(f):
+    """(shape, dtype) of the .npy array that the open file ``f`` starts with; ``f`` is left at its data."""
+    version = np.lib.format.read_magic(f)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read(f)
+    return shape, dtype
 
 
 def _remove_temporaries(path):

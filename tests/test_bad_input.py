@@ -28,7 +28,8 @@ CASES = {
     "run T beyond Poisson": (RUN + ["--T", "1e12"], "T must be at most 2^30"),
     "run fixed T huge": (RUN + ["--coordination", "fixed", "--T", "1e19"], "T must be at most 2^30"),
     "run lam underflows": (RUN + ["--lam", "1e-200"], "lam^2 underflows"),
-    "run lam denormal": (RUN + ["--lam", "5e-324"], "lam^2 underflows"),
+    "run lam denormal": (RUN + ["--lam", "5e-324"], "lam must be a normal double"),
+    "run generations huge": (RUN + ["--generations", str(2**64)], "generations must be in [0, 1000000]"),
     "run lam float32": (RUN + ["--lam", "1e-10", "--dtype", "float32"], "too small for float32"),
     "run scba eta": (RUN + ["--recursion", "scba", "--eta", "1e-200"], "eta must lie in"),
     # -- run: sizes, memory, lists, options used after the run
@@ -62,6 +63,7 @@ CASES = {
     "study ratio T huge": (STUDY + ["--ratios", "1,1e12"], "T must be at most 2^30"),
     "study ratio zero": (STUDY + ["--ratios", "0,1"], "--ratios must be positive"),
     "study seeds": (STUDY + ["--seeds", "1"], "--seeds >= 2"),
+    "study generations huge": (STUDY + ["--generations", str(2**63)], "generations must be in [0, 1000000]"),
     "study lam": (STUDY + ["--lam", "2"], "lam must lie in (0, 1)"),
     "study table unwritable": (STUDY + ["--table", UNWRITABLE + ".parquet"], "--table: cannot write"),
     "study table in a file": (STUDY + ["--table", IN_A_FILE + ".parquet"], "does not exist"),
@@ -75,7 +77,7 @@ CASES = {
     "metallic T list": (METAL + ["--T", "300,x"], "--T takes a list of numbers"),
     "metallic seeds": (METAL + ["--seeds", "1"], "--seeds >= 2"),
     # -- spectrum
-    "spectrum lam denormal": (["spectrum", "--lam", "5e-324", "--tc"], "lam^2 underflows"),
+    "spectrum lam denormal": (["spectrum", "--lam", "5e-324", "--tc"], "lam must be a normal double"),
     "spectrum lam": (["spectrum", "--lam", "1.5", "--tc"], "lam must lie in (0, 1)"),
     "spectrum neither": (["spectrum", "--lam", "0.1"], "give either --T"),
     # -- fit and transition
@@ -88,6 +90,8 @@ CASES = {
     "bench T huge": (["bench", "--T", "1e300", "--no-progress"], "T must be at most 2^30"),
     "bench sizes huge": (["bench", "--sizes", "1e300", "--no-progress"], "--sizes takes population sizes"),
     "bench memory": (["bench", "--sizes", "4294967296", "--no-progress"], "GiB available"),
+    "bench memory probe": (["bench", "--sizes", "1000", "--memory", "4294967296:float64", "--no-progress"],
+                           "GiB available"),
     "bench repeats": (["bench", "--repeats", "0", "--no-progress"], "--repeats must be at least 1"),
     "bench out unwritable": (["bench", "--out", UNWRITABLE, "--no-progress"], "--out: cannot write"),
     "bench out empty": (["bench", "--out", "", "--no-progress"], "--out needs a path"),

@@ -221,3 +221,17 @@ def test_disk_full_mid_run_is_one_line_and_resumes_bit_identically(small_disk, t
     assert whole.returncode == 0, whole.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(out / "generations.parquet")[DETERMINISTIC],
                                   pd.read_parquet(tmp_path / "whole" / "generations.parquet")[DETERMINISTIC])
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.7, 1.2])
+def test_signal_while_starting_is_one_line_and_leaves_no_half_start(tmp_path, delay):
+    """From the first imports on (before numba and friends are loaded), a stop is clean."""
+    out = tmp_path / "run"
+    proc = _start(*RUN, "--out", out)
+    stdout, stderr = _signal_after(proc, [signal.SIGINT], delay)
+    assert proc.returncode == 130, stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr and stdout == ""
+    if (out / "config.json").exists():  # it got as far as generation 0, checkpointed
+        assert stderr.strip().endswith(f"popdyn run --resume {out}")
+    else:  # nothing of it is left, and the same command starts it
+        assert not out.exists() and "the same command starts" in stderr

@@ -87,7 +87,8 @@ def test_complete_run_is_not_resumed_without_more_generations(tmp_path, metal):
     [
         ({"size": 1}, "size must be in [2, 4294967296]"),
         ({"size": 10.5}, "size must be an integer"),
-        ({"generations": -1}, "generations must be >= 0"),
+        ({"generations": -1}, "generations must be in [0, 1000000]"),
+        ({"generations": 2**64}, "generations must be in [0, 1000000]"),
         ({"seed": -3}, "seed must be"),
         ({"snapshots": [4]}, "outside the run"),
         ({"snapshots": [-1]}, "snapshot generation must be >= 0"),

@@ -15,7 +15,7 @@ import click
 from .. import interrupt
 from ..errors import ConfigError, WorkError
 from . import bench, fit, run, transition  # noqa: F401  (importing a module registers its commands)
-from ._common import EXIT_FAILURE, EXIT_USAGE, Stopped, cli
+from ._common import EXIT_FAILURE, EXIT_USAGE, Stopped, cli, command_line
 
 
 def main(argv=None):
@@ -39,6 +39,9 @@ def _run(argv):
             code = cli.main(args=argv, prog_name="popdyn", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
+    except click.exceptions.NoArgsIsHelpError as exc:  # plain `popdyn`: the help is what was asked for
+        click.echo(exc.format_message())
+        sys.exit(0)
     except click.UsageError as exc:
         click.echo(f"popdyn: error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE)
@@ -50,7 +53,9 @@ def _run(argv):
         sys.exit(EXIT_FAILURE)
     except (Stopped, interrupt.Interrupted) as exc:
         stop = exc.interrupted if isinstance(exc, Stopped) else exc
-        click.echo(f"popdyn: {stop.message}", err=True)
+        message = stop.message if stop.told else (f"{signal.Signals(stop.signum).name}: stopped before any result "
+                                                  f"was complete; the same command starts again: {command_line()}")
+        click.echo(f"popdyn: {message}", err=True)
         sys.exit(stop.exit_status)
     except OSError as exc:  # the file system refused something no check foresaw: still one line
         click.echo(f"popdyn: error: {exc}", err=True)

@@ -1,6 +1,8 @@
 """Helpers shared by the commands: the command group, list parsing, JSON output."""
 
 import math
+import shlex
+import sys
 
 import click
 
@@ -9,6 +11,11 @@ from ..interrupt import Interrupted
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+
+def command_line():
+    """The command as it was typed (to repeat it)."""
+    return shlex.join(["popdyn", *sys.argv[1:]])
 
 
 class Stopped(Exception):

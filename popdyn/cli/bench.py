@@ -81,6 +81,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
         if kind not in DTYPES:
             raise ConfigError(f"--memory takes N:float64 or N:float32 items, got {item!r}")
         probes.append((_sizes(n, "--memory", MAX_SIZE)[0], kind))
+        check_memory(model, probes[-1][0], kind, snapshots=False)
     if out is None:
         out = datetime.datetime.now().strftime("bench-%Y%m%d-%H%M%S")
     check_output_dir(out, "--out")  # absent or empty, and creatable; nothing is created until the results are in

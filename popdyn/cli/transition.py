@@ -3,17 +3,15 @@
 import contextlib
 import json
 import math
-import shlex
 import signal
 import sys
 from pathlib import Path
 
 import click
-import numpy as np
 
 from ..errors import ConfigError
 from ..interrupt import Interrupted
-from ._common import _json_safe, _parse_floats, _parse_ints, cli
+from ._common import _json_safe, _parse_floats, _parse_ints, cli, command_line
 
 
 def _signal_name(exc):
@@ -29,11 +27,6 @@ def _check_sizes(sizes, generations, option):
             run_parameters(N, generations, 1, (), 60.0, "float64")
         except ConfigError as exc:
             raise ConfigError(f"{option}: {exc}") from None
-
-
-def _command_line():
-    """The command as it was typed (to repeat it)."""
-    return shlex.join(["popdyn", *sys.argv[1:]])
 
 
 @cli.command("spectrum")
@@ -76,7 +69,7 @@ def spectrum_command(lam_text, T, tc, as_json):
     docs = []
     for lam in lams:
         g = exact_growth(BAATree(lam=lam, T=T))
-        beta = np.round(np.linspace(0.05, 0.45, 9), 2)
+        beta = [round(0.05 * k, 2) for k in range(1, 10)]
         doc = {"lam": lam, "T": T, "v": g.v, "beta_star": g.beta_star, "Lambda": g.Lambda, "phase": g.phase,
                "T_over_Tc": T / transition(lam).Tc,
                "ln_m": {f"{b:.2f}": float(ln_m(lam, T, b)) for b in beta},
@@ -221,7 +214,7 @@ def _telling_what_is_saved(table, keys, key_columns):
         saved = len(table.keys(key_columns) & set(keys))
         raise exc.with_message(f"{_signal_name(exc)}: study stopped; {saved} of its {len(keys)} runs are saved in "
                                f"{table.path} (an unfinished run is not); the same command resumes: "
-                               f"{_command_line()}") from None
+                               f"{command_line()}") from None
 
 
 def _finite_n_report(lam, generations, table, new, plot_path, as_json):
@@ -300,7 +293,7 @@ def metallic_command(lam, T_text, size, generations, seeds, as_json):
                                seeds=tuple(range(1, seeds + 1)))
     except Interrupted as exc:
         raise exc.with_message(f"{_signal_name(exc)}: stopped; nothing was printed or saved (metallic keeps its "
-                               f"runs in memory); the same command starts again: {_command_line()}") from None
+                               f"runs in memory); the same command starts again: {command_line()}") from None
     if as_json:
         click.echo(json.dumps(_json_safe(table.to_dict("records")), indent=2))
     else:

@@ -108,9 +108,8 @@ class BAATree:
         object.__setattr__(self, "lam", lam)
         object.__setattr__(self, "T", T)
         object.__setattr__(self, "eta", eta)
-        if lam**2 < smallest_weight("float64"):
-            least = math.sqrt(smallest_weight("float64"))
-            raise ConfigError(f"lam = {lam:g} is too small: lam^2 underflows (lam >= {least:.2g})")
+        if lam < np.finfo(float).tiny:  # the closed-form spectrum works down to here; a population needs more
+            raise ConfigError(f"lam must be a normal double (>= {np.finfo(float).tiny:.3g}), got {lam:g}")
 
     def check_population(self, dtype):
         """ConfigError unless a population of this model stored as ``dtype`` keeps its numbers exact.
