@@ -166,13 +166,15 @@ def _drive(store, model, state, progress):
     """
     cfg = store.config["run"]
     snapshots = set(cfg["snapshots"])
+    where = f"run {store.path}" if store.path is not None else "the run in memory"
     session = {"threads": numba.get_num_threads(), "started": utc_now(), "from_generation": state.generation}
     bar = _progress_bar(progress, cfg["generations"], state.generation)
     last_checkpoint = time.monotonic()
     try:
         with interrupt.deferred():
             store.set_status("running")
-            for state, row in sample(model, state, cfg["generations"], cfg["seed"]):
+            generations = sample(model, state, cfg["generations"], cfg["seed"]) if interrupt.pending() is None else ()
+            for state, row in generations:
                 if state.generation in snapshots:  # before its row: a reader never misses a listed snapshot
                     store.write_snapshot(state.generation, state.fields(model))
                 store.append_row(row)
@@ -189,9 +191,8 @@ def _drive(store, model, state, progress):
             session.update(ended=utc_now(), to_generation=state.generation)
             store.set_status("complete" if finished else "interrupted", session=session)
     except interrupt.Interrupted as exc:  # a second signal: the generation being built is abandoned
-        where = f"run {store.path}" if store.path is not None else "the run in memory"
-        raise exc.with_message(f"{signal.Signals(exc.signum).name} (twice): {where} stopped; its checkpoint of "
-                               f"generation {store.checkpointed} is kept; {_resume_hint(store)}") from None
+        raise exc.with_message(f"{signal.Signals(exc.signum).name}, a second signal: {where} stopped at once; its "
+                               f"checkpoint of generation {store.checkpointed} is kept; {_resume_hint(store)}") from None
     except OSError as exc:
         if store.path is None:
             raise
@@ -204,7 +205,6 @@ def _drive(store, model, state, progress):
     run = Run(store)
     if signum is not None:
         name = signal.Signals(signum).name
-        where = f"run {store.path}" if store.path is not None else "the run in memory"
         if finished:  # the signal came with the last generation: the run is complete, the command stops
             message = f"{name}: {where} is complete; stopped before anything else"
         else:
@@ -324,10 +324,10 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
         "run": params,
         "provenance": provenance(),
     }
-    with interrupt.handled():
+    with interrupt.deferred():  # a signal while starting stops the run at generation 0, checkpointed
         try:
             state, store = _start(model, params, config, out)
-        except interrupt.Interrupted as exc:
+        except interrupt.Interrupted as exc:  # a second signal: the start is undone
             raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped while the run started; nothing was "
                                    "kept; the same command starts it again") from None
         return _drive(store, model, state, progress)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -115,11 +116,14 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
         if doc["compile"]:
             c = doc["compile"]
             click.echo(f"popdyn run, empty numba cache: {c['first_run_s']:.1f} s; cached: {c['cached_run_s']:.1f} s")
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / "bench.json", lambda tmp: tmp.write_text(text))
         atomic_write(out / "bench.png", lambda tmp: bench.plot_rates(rows, tmp))
     except OSError as exc:
+        if created:  # nothing half-written stays behind
+            shutil.rmtree(out, ignore_errors=True)
         raise StorageError(f"cannot write the results in {str(out)!r} ({exc.strerror or exc}); they are on stdout "
                            f"above") from None
     if not as_json:
