@@ -191,12 +191,13 @@ def _drive(store, model, state, progress):
             session.update(ended=utc_now(), to_generation=state.generation)
             store.set_status("complete" if finished else "interrupted", session=session)
     except interrupt.Interrupted as exc:  # a second signal: the generation being built is abandoned
+        done = store.checkpoint_generation
         raise exc.with_message(f"{signal.Signals(exc.signum).name}, a second signal: {where} stopped at once; its "
-                               f"checkpoint of generation {store.checkpointed} is kept; {_resume_hint(store)}") from None
+                               f"checkpoint of generation {done} is kept; {_resume_hint(store)}") from None
     except OSError as exc:
         if store.path is None:
             raise
-        done = store.checkpointed
+        done = store.checkpoint_generation
         raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); its checkpoint of generation {done} is "
                            f"intact: make room, then {_resume_hint(store)}") from None
     finally:
@@ -375,18 +376,15 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
     # every refusal comes before the lock: a refused resume writes nothing
     if store.path is not None:
         DirectoryLock(store.path).check_free()
-    done = store.checkpoint_generation
-    if done is None:
-        raise RunDirectoryError(f"{store.path} has no checkpoint.npz: it cannot be resumed")
+    done = store.checkpoint_generation  # a directory without a checkpoint was refused by open
     if target < done:
         raise ConfigError(f"generations={target} is below the {done} generations already done")
     if done >= target and store.status == "complete":
         raise RunDirectoryError(f"{store.path or 'the run'} is complete ({done} generations); ask for more with "
                                 "--generations")
-    if store.path is not None:
-        check_memory(model, config["run"]["size"], config["run"]["dtype"], bool(config["run"]["snapshots"]))
     set_threads(threads)
     if store.path is not None:
+        check_memory(model, config["run"]["size"], config["run"]["dtype"], bool(config["run"]["snapshots"]))
         store.lock()
     try:
         done = store.load_checkpoint(model)

@@ -81,11 +81,9 @@ class MemoryStore:
         self.checkpoint = _state_copy(state)
 
     @property
-    def checkpointed(self):
+    def checkpoint_generation(self):
         """The generation of the last checkpoint."""
         return self.checkpoint.generation
-
-    checkpoint_generation = checkpointed
 
     def load_checkpoint(self, model=None):
         state = _state_copy(self.checkpoint)
@@ -126,7 +124,7 @@ def _write_json(path, data):
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n"))
 
 
-#: Files of a run directory, and the prefix of their temporary names while being written.
+#: Files of a run directory (their temporaries are ".<name>.tmp<pid>", see ``atomic_write``).
 RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
 STATUSES = ("running", "interrupted", "complete")
 _CHECKPOINT_KEYS = ("values", "generation", "log_scale0", "scale_exponent", "config")
@@ -168,18 +166,17 @@ class DirectoryStore:
     def check_new(cls, path):
         """Raise unless ``path`` can become a new run directory (absent, empty, or a start that never finished)."""
         path = usable_path(path, "--out")
-        if path.exists() and not path.is_dir():
+        if not path.exists():
+            check_output_dir(path, "--out")
+            return
+        if not path.is_dir():
             raise RunDirectoryError(f"{path} exists and is not a directory; choose a new --out")
-        if path.exists():
-            DirectoryLock(path).check_free()  # a run going on there: name its writer
-        if path.exists() and not cls._unstarted(path):
+        DirectoryLock(path).check_free()  # a run going on there: name its writer
+        if not cls._unstarted(path):
             raise RunDirectoryError(
                 f"{path} already exists and is not empty; choose a new --out, or continue it with --resume {path}"
             )
-        if path.exists():
-            check_writable_folder(path, "--out")
-        else:
-            check_output_dir(path, "--out")
+        check_writable_folder(path, "--out")
 
     @staticmethod
     def _unstarted(path):
@@ -271,13 +268,18 @@ class DirectoryStore:
             except ConfigError as exc:
                 raise RunDirectoryError(f"{path}/config.json is not a valid run configuration: {exc}") from None
         store = cls(path, config, None)
-        store._read_state()
-        store.rows = store._read_table()
-        store.checkpoint_generation = store._check_checkpoint()
-        store._check_snapshots()
-        if not DirectoryLock.held(path):  # a live run's files move while they are read: judged by its writer
-            store._check_agreement()
+        store._read_files(agree=not DirectoryLock.held(path))  # a live run's files move while they are read
         return store
+
+    def _read_files(self, agree):
+        """state.json, the table, the checkpoint's header and the snapshots, each checked; with ``agree``
+        also against each other (``_check_agreement``)."""
+        self._read_state()
+        self.rows = self._read_table()
+        self.checkpoint_generation = self._check_checkpoint()
+        self._check_snapshots()
+        if agree:
+            self._check_agreement()
 
     def _check_agreement(self):
         """The files of a directory at rest tell one story: the generations of the table, the
@@ -328,12 +330,8 @@ class DirectoryStore:
     def lock(self):
         """Become the directory's one writer (refused while another process is), and re-read what it wrote."""
         self._lock = DirectoryLock(self.path).acquire()
-        try:
-            self._read_state()
-            self.rows = self._read_table()
-            self.checkpoint_generation = self._check_checkpoint()
-            self._check_snapshots()
-            self._check_agreement()
+        try:  # read again what a writer that just let go may have changed
+            self._read_files(agree=True)
             _remove_temporaries(self.path)
         except BaseException:
             self.close()
@@ -375,7 +373,8 @@ class DirectoryStore:
                     raise KeyError(f"no {missing[0]!r}")
                 stored = json.loads(str(data["config"]))
                 generation = int(data["generation"])
-                log_scale0, scale_exponent = float(data["log_scale0"]), int(data["scale_exponent"])
+                int(data["scale_exponent"])  # an integer, or refused
+                log_scale0 = float(data["log_scale0"])
                 if not math.isfinite(log_scale0):
                     raise ValueError(f"log_scale0 = {log_scale0}")
                 with data.zip.open("values.npy") as f:
@@ -400,11 +399,6 @@ class DirectoryStore:
             return "interrupted"
         return status
 
-    @property
-    def checkpointed(self):
-        """The generation of the last checkpoint."""
-        return self.state_info["generations_done"]
-
     # -- the store interface ---------------------------------------------------------------
     def append_row(self, row):
         self.rows.append(row)
@@ -427,16 +421,13 @@ class DirectoryStore:
                          scale_exponent=state.scale_exponent, config=fingerprint(self.config))
 
         atomic_write(self.path / "checkpoint.npz", write)
+        self.checkpoint_generation = state.generation
         self.state_info["generations_done"] = state.generation
         _write_json(self.path / "state.json", self.state_info)
 
     def load_checkpoint(self, model):
-        """The population of the checkpoint, checked against the model and the table."""
-        if self.checkpoint_generation is None:
-            raise RunDirectoryError(f"{self.path} has no checkpoint.npz: it cannot be resumed")
-        if not 0 <= self.checkpoint_generation < len(self.rows):
-            raise RunDirectoryError(f"the checkpoint of {self.path} is at generation {self.checkpoint_generation}, "
-                                    f"but its table ends at {len(self.rows) - 1}: resuming would lose generations")
+        """The population of the checkpoint, checked against the model (after ``lock``, which has
+        checked it against the table)."""
         with self._checkpoint_file() as data:
             try:
                 state = State(int(data["generation"]), data["values"], float(data["log_scale0"]),
