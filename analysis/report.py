@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from popdyn.spectrum import exact_growth
+from popdyn.spectrum import typical_growth
 from popdyn.files import atomic_write
 
 from .growth import combine_seeds, fit_growth
@@ -101,7 +101,7 @@ class RunFit:
 
     def summary(self):
         m = self.run.config["model"]
-        lines = [f"popdyn fit: {self.run.path}  ({m['name']}/{m['recursion']}, lam={m['lam']:g}, T={m['T']:g}, "
+        lines = [f"popdyn fit: {self.run.path}  ({m['name']}/{m['recursion']}, {self.run.model.label()}, "
                  f"N={self.run.size}, seed={self.run.seed}, {self.run.status})"]
         if self.Lambda_fit is not None:
             lines.append(self.Lambda_fit.summary(exact_v=self.exact.v if self.exact else None))
@@ -182,24 +182,22 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
         notes.append(f"the Levy form of Eq. 27 is rejected at 1 % in generation(s) {', '.join(map(str, rejected))}: "
                      "there gamma_n is a scale of the law, not the parameter of Eq. 27")
     growth, exact = {}, None
-    if model.recursion == "scba":
-        notes.append("SCBA is nonlinear: it has no growth rate; see ln_mean and ln_var in generations.parquet")
+    if not model.linear:
+        notes.append(f"the {model.recursion} recursion is nonlinear: it has no growth rate; see ln_mean and ln_var "
+                     "in generations.parquet")
     else:
-        exact = exact_growth(model)
-        last = int(table["n"].max())
+        spectrum = model.spectrum()
+        exact = typical_growth(spectrum) if spectrum is not None else None
+        if exact is None:
+            notes.append(f"no closed-form spectrum for the {model.name} model: the converged growth is the tilted "
+                         f"operator's (popdyn spectrum --model {model.name})")
         try:
             for column in ("ln_gamma_mle", "mean_ln"):
                 growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size)
         except ValueError as exc:
             notes.append(f"no growth fit yet: {exc}")
             growth = {}
-        if model.recursion == "linear" and exact.v < 0:
-            notes.append("the linear equation 25 converges below Tc: its growth tends to 0, not to v")
-        if 1 in gens["n"].values and model.recursion == "term" and last >= 1:
-            ln_g1 = gens.loc[gens["n"] == 1, "ln_gamma"].iloc[0]
-            ln_ref = math.log(3 * math.pi * model.eta) + 2 * math.log(model.lam * model.T)
-            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {exp_or_nan(ln_g1 - ln_ref):.4f} "
-                         "(the large-T limit is 1; the body is not yet Levy at finite T)")
+        notes.extend(model.fit_notes(exact, dict(zip(gens["n"], gens["ln_gamma"]))))
     return RunFit(run, gens, growth, exact, levy, tails, notes)
 
 
@@ -232,8 +230,7 @@ def _plots(fit):
 
 
 def _title(fit):
-    m = fit.run.config["model"]
-    return f"{m['recursion']}: lam = {m['lam']:g}, T = {m['T']:g}, N = {fit.run.size}, seed = {fit.run.seed}"
+    return f"{fit.run.model.name}: {fit.run.model.label()}, N = {fit.run.size}, seed = {fit.run.seed}"
 
 
 #: Columns of the per-generation table that hold numbers given by their logs, shown from the log.

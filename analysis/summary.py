@@ -5,7 +5,7 @@ import math
 import numpy as np
 from scipy import special
 
-from popdyn.spectrum import critical_temperature, exact_growth
+from popdyn.spectrum import typical_growth
 
 from .growth import default_burn_in, fit_growth
 from .levy import exp_or_nan, format_ln
@@ -20,7 +20,9 @@ def run_summary(run, burn_in=None):
 
     The population's typical growth is reported beside the exact tree value v of
     ``popdyn.spectrum`` (term and linear recursions), with its interval and the population
-    size: a finite population underestimates v (BACKGROUND section 3).
+    size: a finite population underestimates v (BACKGROUND section 3). A model without a
+    closed-form spectrum (the Anderson model: ``popdyn spectrum --model anderson``) gets the
+    population's numbers alone; a nonlinear recursion its fixed point's mean and variance.
     """
     model, table = run.model, run.table
     last = table.iloc[-1]
@@ -34,11 +36,12 @@ def run_summary(run, burn_in=None):
         "last_generation": {k: _finite_or_none(float(last[k])) for k in
                             ("mean_ln", "sd_ln", "ln_q50", "zero_fraction", "ln_gamma_mle", "ln_mean", "ln_var")},
     }
-    if model.recursion != "scba":
-        exact = exact_growth(model)
-        tc = critical_temperature(model.lam)
-        out["exact"] = {"Tc": tc, "T_over_Tc": model.T / tc, "v": _finite_or_none(exact.v),
-                        "beta_star": exact.beta_star, "Lambda": exact.Lambda, "phase": exact.phase}
+    if model.linear:
+        spectrum = model.spectrum()
+        exact = typical_growth(spectrum) if spectrum is not None else None
+        if exact is not None:
+            out["exact"] = {**model.exact_reference(), "v": _finite_or_none(exact.v), "beta_star": exact.beta_star,
+                            "Lambda": exact.Lambda, "phase": exact.phase}
         try:
             g = fit_growth(table, "mean_ln", burn_in=burn_in, size=run.size)
         except ValueError as exc:
@@ -48,24 +51,22 @@ def run_summary(run, burn_in=None):
                 "size": run.size, "typical_growth": _finite_or_none(g.v), "stderr": _finite_or_none(g.stderr),
                 "interval": [_finite_or_none(x) for x in g.interval], "confidence": g.confidence,
                 "burn_in": g.burn_in, "generations_used": g.generations, "method": "mean increment, HAC error",
-                "exact_minus_population": _finite_or_none(exact.v - g.v),
+                "exact_minus_population": _finite_or_none(exact.v - g.v) if exact is not None else None,
             }
     else:
-        # SCBA converges to a bounded fixed point (<Gamma> ~ pi lam^2 T), so <Gamma> and Var Gamma are
+        # A nonlinear recursion (SCBA, the cavity equation) converges to a bounded fixed point (SCBA:
+        # <Gamma> ~ pi lam^2 T), so <Gamma> and Var Gamma are
         # numbers a double holds; they are still averaged in logs (log-mean-exp), so that a run that has not
         # settled, or an extreme lam and T, gives ln values and null numbers instead of an overflow.
         first = default_burn_in(int(last["n"])) if burn_in is None else burn_in
         used = table[table["n"] >= first] if int(last["n"]) >= 2 else table.tail(1)
         ln_mean = _log_mean_exp(used["ln_mean"].to_numpy(dtype=float))
         ln_var = _log_mean_exp(used["ln_var"].to_numpy(dtype=float))
-        ln_pi_lam2_T = math.log(math.pi) + 2 * math.log(model.lam) + math.log(model.T)
-        ln_lam2_over_6 = 2 * math.log(model.lam) - math.log(6.0)
         out["metallic"] = {
             "mean_gamma": _exp_or_none(ln_mean), "var_gamma": _exp_or_none(ln_var),
             "ln_mean_gamma": _finite_or_none(ln_mean), "ln_var_gamma": _finite_or_none(ln_var),
             "generations_averaged": len(used),
-            "mean_over_pi_lam2_T": _exp_or_none(ln_mean - ln_pi_lam2_T),
-            "var_over_lam2_over_6": _exp_or_none(ln_var - ln_lam2_over_6),
+            **{name: _exp_or_none(ln) for name, ln in model.fixed_point_reference(ln_mean, ln_var).items()},
         }
     return out
 
@@ -89,16 +90,18 @@ def _fmt(x, spec=".4g"):
 def format_run_summary(s):
     """One screen of text for a ``run_summary`` dict."""
     m, r, p = s["model"], s["run"], s["performance"]
+    parameters = "  ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in m.items()
+                           if k not in ("name", "recursion"))
     lines = [
-        f"popdyn run: {m['name']} / {m['recursion']}   lam={m['lam']:g}  T={m['T']:g}  eta={m['eta']:g}  "
-        f"coordination={m['coordination']}",
+        f"popdyn run: {m['name']} / {m['recursion']}   {parameters}",
         f"  N={r['size']}  generations={r['generations_done']}/{r['generations']}  seed={r['seed']}  "
         f"status={r['status']}  wall={p['wall_s']:.2f} s  ({_fmt(p['edges_per_s'], '.3g')} edges/s)",
     ]
     if "exact" in s:
         e = s["exact"]
+        tc = f"Tc={e['Tc']:.6g}  T/Tc={e['T_over_Tc']:.4g}  " if "Tc" in e else ""
         lines.append(
-            f"  exact tree:  Tc={e['Tc']:.6g}  T/Tc={e['T_over_Tc']:.4g}  v={_fmt(e['v'], '.6g')} per generation  "
+            f"  exact tree:  {tc}v={_fmt(e['v'], '.6g')} per generation  "
             f"beta*={e['beta_star']:.4f}  Lambda={e['Lambda']:.4g}  -> {e['phase']}"
         )
         if m["recursion"] == "linear":
@@ -113,17 +116,25 @@ def format_run_summary(s):
             f"{g['confidence']:.0%} interval [{_fmt(lo, '.4f')}, {_fmt(hi, '.4f')}]  (N={g['size']}, "
             f"generations {g['burn_in']}..{g['burn_in'] + g['generations_used']})"
         )
-        lines.append(f"    exact - population = {_fmt(g['exact_minus_population'], '.4f')}: a finite population "
-                     "underestimates v (BACKGROUND section 3)")
+        if g["exact_minus_population"] is not None:
+            lines.append(f"    exact - population = {_fmt(g['exact_minus_population'], '.4f')}: a finite population "
+                         "underestimates v (BACKGROUND section 3)")
+        else:
+            lines.append("    a finite population underestimates v; the converged answer: popdyn spectrum --model "
+                         f"{m['name']} (the tilted operator, BACKGROUND section 3)")
     if "metallic" in s:
         t = s["metallic"]
         mean = _fmt(t["mean_gamma"]) if t["ln_mean_gamma"] is None else format_ln(t["ln_mean_gamma"])
         var = _fmt(t["var_gamma"]) if t["ln_var_gamma"] is None else format_ln(t["ln_var_gamma"])
-        lines.append(
-            f"  SCBA fixed point ({t['generations_averaged']} generations averaged):  <Gamma>={mean} "
-            f"({_fmt(t['mean_over_pi_lam2_T'], '.3f')} x pi lam^2 T)   Var Gamma={var} "
-            f"({_fmt(t['var_over_lam2_over_6'], '.3f')} x lam^2/6)"
-        )
+        if "mean_over_pi_lam2_T" in t:
+            lines.append(
+                f"  SCBA fixed point ({t['generations_averaged']} generations averaged):  <Gamma>={mean} "
+                f"({_fmt(t['mean_over_pi_lam2_T'], '.3f')} x pi lam^2 T)   Var Gamma={var} "
+                f"({_fmt(t['var_over_lam2_over_6'], '.3f')} x lam^2/6)"
+            )
+        else:
+            lines.append(f"  fixed point of the {m['recursion']} recursion ({t['generations_averaged']} generations "
+                         f"averaged):  <Gamma>={mean}   Var Gamma={var}")
     last = s["last_generation"]
     lines.append(
         f"  generation {r['generations_done']}:  <ln Gamma>={_fmt(last['mean_ln'], '.6g')}  median ln Gamma="

@@ -143,6 +143,9 @@ def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0
     """
     if not runs:
         raise ValueError("no runs given")
+    others = sorted({r.model.name for r in runs} - {"baa"})
+    if others:
+        raise ValueError(f"the transition in T is read off runs of the baa model, not {', '.join(others)}")
     keys = {(r.model.lam, r.size, r.model.recursion, r.model.coordination) for r in runs}
     if len(keys) != 1:
         raise ValueError("the runs of a transition must share lam, N, recursion and coordination; got "

@@ -58,7 +58,7 @@ def _median_rate(times, edges):
 
 def bench_kernel(model, size, threads, repeats=5, dtype="float64", seed=1):
     """Median edges/s and seconds per generation of ``model``'s kernel at ``size`` samples."""
-    generation = kernels_for(model)[0]
+    generation = kernels_for(model).generation
     parents = np.exp(np.random.default_rng(seed).normal(0.0, 2.0, size)).astype(dtype)[None, :]
     out = np.empty_like(parents)
     numba.set_num_threads(threads)

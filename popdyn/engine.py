@@ -45,6 +45,8 @@ COLUMNS = {
     "edges": "child samples gathered to build this generation (3 per decay term)",
     "wall_s": "wall time of this generation, seconds",
 }
+#: Quantiles summarized for every field after the first (Anderson's R: its own columns ``R_q01`` ... ``R_q99``).
+FIELD_QUANTILES = (0.01, 0.10, 0.25, 0.50, 0.75, 0.90, 0.99)
 _SHIFTED_BY_SCALE = ("mean_ln", "ln_q01", "ln_q10", "ln_q25", "ln_q50", "ln_q75", "ln_q90", "ln_q99",
                      "ln_gamma_mle", "ln_mean")
 
@@ -54,7 +56,7 @@ class State:
     """A population after ``generation`` generations: everything needed to continue a run."""
 
     generation: int
-    values: np.ndarray  # shape (len(model.fields), N); row 0 is Gamma in units of exp(log_scale)
+    values: np.ndarray  # shape (len(model.fields), N); row 0 is Gamma in units of exp(log_scale), the rest physical
     log_scale0: float
     scale_exponent: int = 0
 
@@ -94,19 +96,31 @@ def initial_state(model, size, dtype="float64"):
     kernels still accumulate every sample's terms in float64.
     """
     check_dtype(dtype)
-    values, log_scale0 = kernels_for(model)[1](model, size, dtype)
+    values, log_scale0 = kernels_for(model).initial(model, size, dtype)
     return State(generation=0, values=values, log_scale0=log_scale0)
 
 
-def summarize(state, edges=0, wall_s=0.0):
-    """The table row of a state (see ``COLUMNS``)."""
+def columns(model):
+    """The columns of a model's table of generations, with their meaning: ``COLUMNS`` for Gamma
+    (the first field), then the ``FIELD_QUANTILES`` of every further field (``R_q50``, ...)."""
+    out = dict(COLUMNS)
+    for field in model.fields[1:]:
+        out.update((f"{field}_q{round(100 * q):02d}", f"{q:.0%} quantile of {field}") for q in FIELD_QUANTILES)
+    return out
+
+
+def summarize(state, model, edges=0, wall_s=0.0):
+    """The table row of a state (see ``columns``)."""
     row = log_summary(state.values[0])
     L = state.log_scale
     for name in _SHIFTED_BY_SCALE:
         row[name] += L
     row["ln_var"] += 2.0 * L
     row.update(n=state.generation, log_scale=L, edges=edges, wall_s=wall_s)
-    return {name: (int(row[name]) if name in ("n", "edges") else float(row[name])) for name in COLUMNS}
+    for k, field in enumerate(model.fields[1:], start=1):
+        values = np.quantile(state.values[k].astype(np.float64), FIELD_QUANTILES)
+        row.update((f"{field}_q{round(100 * q):02d}", v) for q, v in zip(FIELD_QUANTILES, values))
+    return {name: (int(row[name]) if name in ("n", "edges") else float(row[name])) for name in columns(model)}
 
 
 def step(model, state, seed, buffer=None):
@@ -115,7 +129,7 @@ def step(model, state, seed, buffer=None):
     ``buffer`` is scratch of the shape of ``state.values``; the two are swapped, so pass the
     returned buffer back in to avoid allocating each generation.
     """
-    kernel = kernels_for(model)[0]
+    kernel = kernels_for(model).generation
     if buffer is None:
         buffer = np.empty_like(state.values)
     t0 = time.perf_counter()
@@ -123,7 +137,7 @@ def step(model, state, seed, buffer=None):
     edges = kernel(model, state.values, buffer, generation_key(seed, n), state.log_scale)
     state.values, buffer = buffer, state.values
     state.generation = n
-    row = summarize(state, edges)
+    row = summarize(state, model, edges)
     if model.rescaled and np.isfinite(row["mean_ln"]):
         shift = round((row["mean_ln"] - state.log_scale) / LN2)
         rescale_by_power_of_two(state.values[0], shift)

@@ -53,6 +53,12 @@ def generation_key(seed, generation):
         return np.uint64(mix64(k + np.uint64(generation) * GOLDEN))
 
 
+def subkey(key, n):
+    """Key of the n-th family of streams under ``key`` (for a sequence of generations drawn from one key)."""
+    with np.errstate(over="ignore"):
+        return np.uint64(mix64(np.uint64(key) + np.uint64(n) * GOLDEN))
+
+
 @njit
 def stream_start(key, index):
     """Start of the stream of sample ``index`` under a generation ``key``."""

@@ -67,7 +67,7 @@ class Run:
 
     @property
     def table(self):
-        """Per-generation rows as a pandas DataFrame (columns: ``popdyn.engine.COLUMNS``)."""
+        """Per-generation rows as a pandas DataFrame (columns: ``popdyn.engine.columns(model)``)."""
         return self._store.table()
 
     @property
@@ -344,7 +344,7 @@ def _start(model, params, config, out):
     try:
         if 0 in params["snapshots"]:
             store.write_snapshot(0, state.fields(model))
-        store.append_row(summarize(state))
+        store.append_row(summarize(state, model))
         store.save_checkpoint(state)
         store.publish()
     except BaseException as exc:

@@ -93,8 +93,14 @@ class Spectrum:
         return float(self.ln_m(centre + h) - 2 * self.ln_m(centre) + self.ln_m(centre - h)) / (h * h)
 
 
+def baa_spectrum(lam, T):
+    """The ``Spectrum`` of the BAA tree: the closed form ``ln_m`` above, finite below beta = 1/2."""
+    return Spectrum(ln_m=lambda beta: ln_m(lam, T, beta), beta_max=0.5, dln_m=lambda beta: _dln_m(lam, beta),
+                    d2ln_m=d2ln_m)
+
+
 def spectrum_of(model):
-    """The ``Spectrum`` of a model (the BAA tree's term recursion: the closed form above).
+    """The ``Spectrum`` a model gives in closed form (``model.spectrum()``); TypeError when it has none.
 
     Examples
     --------
@@ -102,13 +108,11 @@ def spectrum_of(model):
     >>> round(float(spectrum_of(BAATree(lam=0.01, T=3.3)).ln_m(0.25)), 6)
     0.970779
     """
-    from .models import BAATree
-
-    if isinstance(model, BAATree):
-        lam, T = model.lam, model.T
-        return Spectrum(ln_m=lambda beta: ln_m(lam, T, beta), beta_max=0.5,
-                        dln_m=lambda beta: _dln_m(lam, beta), d2ln_m=d2ln_m)
-    raise TypeError(f"no exact spectrum for {type(model).__name__}; build a Spectrum for it")
+    spectrum = model.spectrum()
+    if spectrum is None:
+        raise TypeError(f"no closed-form spectrum for the {model.name} model ({model.label()}); estimate it with "
+                        "popdyn.tilted.tilted_spectrum")
+    return spectrum
 
 
 def brunet_derrida_L(N, refined=True):
@@ -201,11 +205,12 @@ def exact_growth(model):
     return typical_growth(spectrum_of(model))
 
 
-def zero_growth(spectrum_at, lo, hi):
+def zero_growth(spectrum_at, lo, hi, rtol=1e-14):
     """The parameter p in (lo, hi) where the typical growth of ``spectrum_at(p)`` vanishes.
 
     The generic route to a transition (v changes sign on the bracket); the BAA tree has its
-    Tc in closed form (``critical_temperature``), which this reproduces.
+    Tc in closed form (``critical_temperature``), which this reproduces. ``rtol``: the relative
+    precision of p (loosen it for an estimated spectrum, each evaluation of which is costly).
 
     Examples
     --------
@@ -214,7 +219,7 @@ def zero_growth(spectrum_at, lo, hi):
     >>> abs(tc / critical_temperature(0.01) - 1) < 1e-10
     True
     """
-    return brentq(lambda p: typical_growth(spectrum_at(p)).v, lo, hi, xtol=1e-300, rtol=1e-14, maxiter=500)
+    return brentq(lambda p: typical_growth(spectrum_at(p)).v, lo, hi, xtol=1e-300, rtol=rtol, maxiter=500)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ the unit every other popdyn tool reads:
                           only when a resume asks for more generations)
     state.json            status ("running", "interrupted", "complete"), generations done,
                           and one entry per session (threads, start and end time)
-    generations.parquet   one row per generation (``popdyn.engine.COLUMNS``)
+    generations.parquet   one row per generation (``popdyn.engine.columns`` of the model)
     snapshots/n0001.npy   ln Gamma of every sample of generation 1 (float64, -inf for
                           exact zeros); other fields as n0001_<field>.npy
     checkpoint.npz        the population after the last checkpointed generation, and the
@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import COLUMNS, State
+from .engine import State, columns
 from .errors import ConfigError, RunDirectoryError
 from .files import usable_path, atomic_write, check_output_dir, check_writable_folder, read_parquet, utc_now
 from .lock import DirectoryLock
@@ -51,8 +51,15 @@ _SNAPSHOT = re.compile(r"^n(\d+)(?:_(\w+))?\.npy$")
 _INTEGER_COLUMNS = ("n", "edges")
 
 
-def rows_to_frame(rows):
-    return pd.DataFrame(rows, columns=list(COLUMNS)).astype({c: "int64" for c in _INTEGER_COLUMNS})
+def rows_to_frame(rows, names):
+    return pd.DataFrame(rows, columns=list(names)).astype({c: "int64" for c in _INTEGER_COLUMNS})
+
+
+def table_columns(config):
+    """The columns of a run's table of generations: those of its model (``popdyn.engine.columns``)."""
+    from .models import model_from_dict
+
+    return columns(model_from_dict(config["model"]))
 
 
 def _state_copy(state):
@@ -106,7 +113,7 @@ class MemoryStore:
         pass
 
     def table(self):
-        return rows_to_frame(self.rows)
+        return rows_to_frame(self.rows, table_columns(self.config))
 
     def snapshot_generations(self):
         return sorted(self.snapshots)
@@ -342,8 +349,9 @@ class DirectoryStore:
         if not table.exists():
             raise RunDirectoryError(f"{self.path} has no generations.parquet (its table of generations): "
                                     "it cannot be read or resumed without losing generations")
-        frame = read_parquet(table, COLUMNS, RunDirectoryError, str(table), "is not a popdyn table of generations")
-        for column in COLUMNS:
+        names = table_columns(self.config)
+        frame = read_parquet(table, names, RunDirectoryError, str(table), "is not a popdyn table of generations")
+        for column in names:
             want = "i" if column in _INTEGER_COLUMNS else "f"
             if frame[column].dtype.kind != want:
                 raise RunDirectoryError(f"{table}: column {column!r} holds {frame[column].dtype}, not "
@@ -351,7 +359,7 @@ class DirectoryStore:
         n = frame["n"].to_numpy()
         if len(n) == 0 or not np.array_equal(n, np.arange(len(n))):
             raise RunDirectoryError(f"{table} does not hold generations 0, 1, 2, ... in order")
-        return frame[list(COLUMNS)].to_dict("records")
+        return frame[list(names)].to_dict("records")
 
     def _checkpoint_file(self):
         try:
@@ -459,7 +467,7 @@ class DirectoryStore:
         self._table_written = time.monotonic()
 
     def table(self):
-        return rows_to_frame(self.rows)
+        return rows_to_frame(self.rows, table_columns(self.config))
 
     def snapshot_generations(self):
         found = (_SNAPSHOT.match(p.name) for p in (self.path / "snapshots").glob("n*.npy"))

@@ -125,8 +125,12 @@ def test_generic_zero_growth_reproduces_the_closed_form_tc(lam):
 
 
 def test_a_model_without_a_spectrum_says_so():
-    with pytest.raises(TypeError, match="no exact spectrum for object"):
-        spectrum_of(object())
+    from popdyn.models import AndersonTree
+
+    with pytest.raises(TypeError, match="no closed-form spectrum for the anderson model"):
+        spectrum_of(AndersonTree(W=10.0))
+    with pytest.raises(TypeError, match="no closed-form spectrum for the baa model"):
+        spectrum_of(BAATree(lam=0.01, T=3.3, recursion="scba"))
 
 
 def test_minimum_at_the_edge_of_the_domain_without_derivatives():

@@ -30,23 +30,57 @@ def _check_sizes(sizes, generations, option):
 
 
 @cli.command("spectrum")
-@click.option("--lam", "lam_text", required=True, metavar="LAM[,LAM...]", help="Interaction lambda(s), 0 < lam < 1.")
-@click.option("--T", "T", type=float, default=None, help="Temperature: print v, beta*, Lambda and ln m(beta).")
-@click.option("--tc", is_flag=True, help="Print the exact Tc, beta_c and C2 = 1/(Tc lam ln(1/lam)) instead.")
+@click.option("--model", type=click.Choice(["baa", "anderson"]), default="baa", show_default=True,
+              help="baa: the closed-form spectrum of the BAA tree; anderson: the tilted operator of the Anderson "
+                   "model on the Bethe lattice, by quadrature or tilted population.")
+@click.option("--lam", "lam_text", default=None, metavar="LAM[,LAM...]", help="[baa] Interaction lambda(s), 0 < lam < 1.")
+@click.option("--T", "T", type=float, default=None, help="[baa] Temperature: print v, beta*, Lambda and ln m(beta).")
+@click.option("--tc", is_flag=True, help="[baa] Print the exact Tc, beta_c and C2 = 1/(Tc lam ln(1/lam)) instead.")
+@click.option("--K", "K", type=int, default=2, show_default=True, help="[anderson] Branching number.")
+@click.option("--E", "E", type=float, default=0.0, show_default=True, help="[anderson] Energy.")
+@click.option("--disorder", type=click.Choice(["box", "gaussian", "cauchy"]), default="box", show_default=True,
+              help="[anderson] Law of the on-site energies: box U(-W/2, W/2), Gaussian of the same variance, "
+                   "Cauchy of half-width W/2.")
+@click.option("--W", "W", type=float, default=None, help="[anderson] Disorder: print K lambda(beta) at --beta.")
+@click.option("--beta", type=float, default=0.5, show_default=True, help="[anderson] The tilt beta, 0 < beta < 1.")
+@click.option("--wc", is_flag=True, help="[anderson] Find the critical disorder W_c: the root of K lambda(1/2) = 1.")
+@click.option("--bracket", default="16,20", show_default=True, metavar="LO,HI",
+              help="[anderson] Disorders that bracket W_c (K lambda(1/2) - 1 changes sign between them).")
+@click.option("--method", type=click.Choice(["quadrature", "population"]), default="quadrature", show_default=True,
+              help="[anderson] Galerkin quadrature of the one-dimensional kernel (box disorder), or the tilted "
+                   "population (any disorder).")
+@click.option("--precise", is_flag=True, help="[anderson] Finer grid, more samples and replicas (about 4x the time).")
+@click.option("--replicas", type=click.IntRange(2, 64), default=None,
+              help="[anderson] Independent replicas behind the interval (default 4, 8 with --precise).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="[anderson] Seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def spectrum_command(lam_text, T, tc, as_json):
-    """The exact tree answer (BACKGROUND.md section 3): no population involved.
+def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed,
+                     as_json):
+    """The converged tree answer, no plain population involved (BACKGROUND.md sections 2-3).
 
-    With --T: the typical growth v = min_beta ln m(beta)/beta, its minimizer beta*, the paper's
-    Lambda = exp(v/2), ln m(beta) on a grid, and the Brunet-Derrida prediction of what a
-    population of N samples measures. With --tc: the transition temperature Tc (closed form,
-    exact to rounding), beta_c, and C2 of BAA Eq. 28 beside its leading-log limit 6e.
+    BAA tree (--model baa, closed form). With --T: the typical growth
+    v = min_beta ln m(beta)/beta, its minimizer beta*, the paper's Lambda = exp(v/2), ln m(beta)
+    on a grid, and the Brunet-Derrida prediction of what a population of N samples measures.
+    With --tc: Tc (closed form, exact to rounding), beta_c, and C2 of BAA Eq. 28 beside 6e.
+
+    Anderson model on the Bethe lattice (--model anderson): K lambda(beta), the largest
+    eigenvalue of the beta-tilted linearized operator, with an interval from independent
+    replicas; --wc finds W_c where K lambda(1/2) = 1 (K = 2, E = 0, box: 18.17 +- 0.01 in
+    Tikhonov & Mirlin 2019). The default quadrature takes about a minute on 2 cores, the
+    tilted population about five.
 
     \b
     Examples:
       popdyn spectrum --lam 0.01 --T 3.3
       popdyn spectrum --lam 0.1,0.01,1e-4,1e-6 --tc
+      popdyn spectrum --model anderson --K 2 --E 0 --wc
+      popdyn spectrum --model anderson --W 18.17 --beta 0.3 --method population
     """
+    if model == "anderson":
+        _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json)
+        return
+    if lam_text is None:
+        raise ConfigError("--model baa needs --lam (and --T or --tc)")
     from ..models import BAATree
     from ..spectrum import exact_growth, ln_m, transition
 
@@ -86,6 +120,67 @@ def spectrum_command(lam_text, T, tc, as_json):
         if d["v_N_brunet_derrida"]:
             click.echo("  population of N measures about (Brunet-Derrida, ln N + 3 ln ln N): "
                        + "  ".join(f"N={k}:{v:.3f}" for k, v in d["v_N_brunet_derrida"].items()))
+
+
+#: Settings of the two estimators of K lambda(beta): default and --precise.
+_ANDERSON_SETTINGS = {
+    "quadrature": ({"points": 2000, "samples": 4_000_000, "pool_size": 1_000_000, "replicas": 4},
+                   {"points": 4000, "samples": 10_000_000, "pool_size": 2_000_000, "replicas": 8}),
+    "population": ({"size": 100_000, "steps": 300, "burn_in": 50, "pool_size": 1_000_000, "replicas": 4},
+                   {"size": 200_000, "steps": 600, "burn_in": 100, "pool_size": 2_000_000, "replicas": 8}),
+}
+
+
+def _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
+    from ..models import AndersonTree
+    from ..tilted import critical_point, quadrature_growth, tilted_growth
+
+    if wc == (W is not None):
+        raise ConfigError("give either --W W (K lambda(beta) at one disorder) or --wc (the critical disorder)")
+    if not 0.0 < beta < 1.0:
+        raise ConfigError(f"--beta must lie in (0, 1), got {beta}")
+    if method == "quadrature" and disorder != "box":
+        raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
+    settings = dict(_ANDERSON_SETTINGS[method][precise], seed=seed)
+    if replicas is not None:
+        settings["replicas"] = replicas
+
+    def model_at(w):
+        return AndersonTree(W=w, K=K, E=E, disorder=disorder)
+
+    if not wc:
+        model = model_at(W)
+        estimate = quadrature_growth if method == "quadrature" else tilted_growth
+        g = estimate(model, beta, **settings)
+        doc = {"model": model.to_dict(), **g.to_dict()}
+        if as_json:
+            click.echo(json.dumps(_json_safe(doc), indent=2))
+            return
+        click.echo(f"Anderson K={K} E={E:g} W={W:g} {disorder}: {g.summary()}; ln = {g.ln_growth:.6f} "
+                   f"+- {g.stderr:.1e} ({g.wall_s:.0f} s)")
+        return
+    ends = _parse_floats(bracket, "--bracket")
+    if len(ends) != 2 or not ends[0] < ends[1]:
+        raise ConfigError(f"--bracket takes two disorders LO,HI with LO < HI, got {bracket!r}")
+    lo, hi = ends
+    if beta != 0.5:
+        raise ConfigError("--wc solves K lambda(1/2) = 1; leave --beta at 0.5")
+    model_at(lo), model_at(hi)  # validates K, E and the bracket's disorders before any work
+
+    def tell(g):
+        click.echo(f"  W = {g.settings['parameter']:.5f}: {g.summary()} ({g.wall_s:.0f} s)", err=True)
+
+    click.echo(f"W_c of the Anderson model, K={K} E={E:g} {disorder}, by {method}:", err=True)
+    c = critical_point(model_at, lo, hi, parameter="W", method=method, progress=tell, **settings)
+    doc = {"model": {k: v for k, v in model_at(c.value).to_dict().items() if k not in ("W", "eta", "recursion")},
+           "W_c": c.value, "interval": list(c.interval), "stderr": c.stderr, "confidence": c.confidence,
+           "replicas": list(c.replicas), "method": method, "settings": settings, "evaluations": len(c.scan),
+           "scan": [{"W": g.settings["parameter"], "K_lambda": g.growth, "interval": list(g.growth_interval)}
+                    for g in c.scan], "runtime_s": c.wall_s}
+    if as_json:
+        click.echo(json.dumps(_json_safe(doc), indent=2))
+        return
+    click.echo(c.summary())
 
 
 @cli.command("transition")

@@ -1,17 +1,33 @@
-"""Numba kernels, one family per model, and the table that dispatches a model to them.
+"""Numba kernels, one family per model, and the table that gives a model its kernels.
 
-Each entry gives two functions: ``generation(model, parents, out, key, log_scale) -> edges``
-builds generation n+1 into ``out`` (see ``baa.baa_generation``), and
-``initial(model, size) -> (values, log_scale)`` gives generation 0.
+``kernels_for(model)`` returns a ``ModelKernels``: ``generation(model, parents, out, key,
+log_scale) -> edges`` builds generation n+1 into ``out`` (see ``baa.baa_generation``),
+``initial(model, size, dtype) -> (values, log_scale)`` gives generation 0, and
+``path(model, pool_size, pool_generations, key)`` the walkers' moves of the tilted
+population (``popdyn.tilted``).
 """
 
-from .baa import baa_generation, baa_initial
+from dataclasses import dataclass
 
-_KERNELS = {"baa": (baa_generation, baa_initial)}
+from . import anderson, baa
+
+
+@dataclass(frozen=True)
+class ModelKernels:
+    generation: object
+    initial: object
+    path: object
+    memoryless: bool
+
+
+_KERNELS = {
+    "baa": ModelKernels(baa.baa_generation, baa.baa_initial, baa.baa_path, True),
+    "anderson": ModelKernels(anderson.anderson_generation, anderson.anderson_initial, anderson.anderson_path, False),
+}
 
 
 def kernels_for(model):
-    """The ``(generation, initial)`` pair of a model."""
+    """The ``ModelKernels`` of a model."""
     try:
         return _KERNELS[model.name]
     except KeyError:

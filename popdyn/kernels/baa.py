@@ -185,3 +185,42 @@ def baa_initial(model, size, dtype="float64"):
     values = np.ones((1, size), dtype=dtype) if model.rescaled else np.full((1, size), model.eta, dtype=dtype)
     log_scale = math.log(model.eta) if model.rescaled else 0.0
     return values, log_scale
+
+
+@njit(parallel=True)
+def _tilted_weights(weight, key, T, fixed_terms, lam2_beta, beta):
+    """``sum over the 3 k children of w^beta`` of fresh nodes: the memoryless tilted step (no path variable).
+
+    Node i draws its term count and per term 1/|m| in the order of ``_sample`` (the parents are
+    not drawn: a memoryless weight does not depend on them).
+    """
+    exp_neg_T = math.exp(-T)
+    for i in prange(weight.size):
+        state = stream_start(key, i)
+        k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+        acc = 0.0
+        for _ in range(k):
+            r, state = inverse_mismatch(state)
+            acc += math.pow(r, 2.0 * beta)
+        weight[i] = 3.0 * lam2_beta * acc
+
+
+class BAAPath:
+    """The tilted population of the BAA tree: memoryless, so a step is a fresh node's ``sum of w^beta``."""
+
+    memoryless = True
+
+    def __init__(self, model):
+        self.model = model
+
+    def start(self, size, key):
+        return np.zeros(size)
+
+    def step(self, walkers, out, weight, key, beta):
+        m = self.model
+        _tilted_weights(weight, key, m.T, m.fixed_terms, (m.lam * m.lam) ** beta, float(beta))
+
+
+def baa_path(model, pool_size=None, pool_generations=None, key=None):
+    """The tilted population's moves of the BAA tree (memoryless: no fixed-point population is needed)."""
+    return BAAPath(model)

@@ -7,9 +7,10 @@ normalized and tracks its log-scale). The kernels that evolve a model live in
 """
 
 from ..errors import ConfigError
+from .anderson import AndersonTree
 from .baa import COORDINATIONS, RECURSIONS, BAATree
 
-MODELS = {BAATree.name: BAATree}
+MODELS = {BAATree.name: BAATree, AndersonTree.name: AndersonTree}
 
 
 def model_from_dict(data):
@@ -24,4 +25,4 @@ def model_from_dict(data):
         raise ConfigError(f"bad parameters for model {name!r}: {exc}") from None
 
 
-__all__ = ["BAATree", "MODELS", "RECURSIONS", "COORDINATIONS", "model_from_dict"]
+__all__ = ["AndersonTree", "BAATree", "MODELS", "RECURSIONS", "COORDINATIONS", "model_from_dict"]

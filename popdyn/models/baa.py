@@ -86,6 +86,8 @@ class BAATree:
 
     name = "baa"
     fields = ("gamma",)
+    title = "BAA tree (Basko, Aleiner & Altshuler Eq. 25)"
+    has_quadrature = False  # memoryless: the tilted population is already the sample mean of sum w^beta
 
     def __post_init__(self):
         lam = _finite_float("lam", self.lam)
@@ -110,6 +112,49 @@ class BAATree:
         object.__setattr__(self, "eta", eta)
         if lam < np.finfo(float).tiny:  # the closed-form spectrum works down to here; a population needs more
             raise ConfigError(f"lam must be a normal double (>= {np.finfo(float).tiny:.3g}), got {lam:g}")
+
+    def label(self):
+        """Parameters in a line, for titles and messages."""
+        return f"lam={self.lam:g} T={self.T:g} {self.recursion}"
+
+    def run_name(self):
+        """The parameters in a default run directory's name."""
+        return f"{self.recursion}-lam{self.lam:g}-T{self.T:g}"
+
+    @property
+    def linear(self):
+        """Whether the recursion is linear in Gamma (its growth is the tree's v); SCBA is not."""
+        return self.recursion != "scba"
+
+    def spectrum(self):
+        """ln m(beta) in closed form (``popdyn.spectrum.ln_m``; BACKGROUND section 3), for the linear recursions."""
+        from ..spectrum import baa_spectrum
+
+        return baa_spectrum(self.lam, self.T) if self.linear else None
+
+    def exact_reference(self):
+        """The model's own reference numbers beside the growth: the exact Tc at this lam, and T / Tc."""
+        from ..spectrum import critical_temperature
+
+        tc = critical_temperature(self.lam)
+        return {"Tc": tc, "T_over_Tc": self.T / tc}
+
+    def fit_notes(self, exact, ln_gamma):
+        """What a fitting report says about this model: ``exact`` the tree's growth, ``ln_gamma`` {n: ln gamma_n}."""
+        notes = []
+        if self.recursion == "linear" and exact is not None and exact.v < 0:
+            notes.append("the linear equation 25 converges below Tc: its growth tends to 0, not to v")
+        if self.recursion == "term" and 1 in ln_gamma:
+            ln_ref = math.log(3 * math.pi * self.eta) + 2 * math.log(self.lam * self.T)
+            ratio = math.exp(ln_gamma[1] - ln_ref) if abs(ln_gamma[1] - ln_ref) < 700 else math.nan
+            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {ratio:.4f} "
+                         "(the large-T limit is 1; the body is not yet Levy at finite T)")
+        return notes
+
+    def fixed_point_reference(self, ln_mean, ln_var):
+        """The metallic SCBA fixed point against BAA Eq. 20 in this tree: <Gamma> -> pi lam^2 T, Var -> lam^2/6."""
+        return {"mean_over_pi_lam2_T": ln_mean - (math.log(math.pi) + 2 * math.log(self.lam) + math.log(self.T)),
+                "var_over_lam2_over_6": ln_var - (2 * math.log(self.lam) - math.log(6.0))}
 
     def check_population(self, dtype):
         """ConfigError unless a population of this model stored as ``dtype`` keeps its numbers exact.

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import popdyn
+from popdyn.models import BAATree
 from analysis.levy import exp_or_nan, fit_levy, fit_levy_ln, format_ln, levy_scale_interval, ln_levy_scale_interval
 from analysis.plots import levy_plot
 from analysis.report import fit_run, to_html, to_markdown
@@ -137,7 +138,7 @@ def _fake_scba(ln_mean, ln_var, lam=1e-3, T=3000.0):
     table = pd.DataFrame({"n": n, "ln_mean": ln_mean, "ln_var": ln_var, "mean_ln": ln_mean, "sd_ln": 1.0,
                           "ln_q50": ln_mean, "zero_fraction": 0.0, "ln_gamma_mle": ln_mean, "wall_s": 0.01,
                           "edges": 100})
-    model = types.SimpleNamespace(recursion="scba", lam=lam, T=T)
+    model = BAATree(lam=lam, T=T, eta=1e-6, recursion="scba")
     config = {"model": {"name": "baa", "recursion": "scba", "lam": lam, "T": T, "eta": 1e-6,
                         "coordination": "poisson"}, "run": {"size": 10, "generations": len(n) - 1, "seed": 0}}
     return types.SimpleNamespace(model=model, table=table, config=config, status="complete", path=None, size=10)

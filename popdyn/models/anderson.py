@@ -1,0 +1,163 @@
+"""The Anderson model on the Bethe lattice: the validation model (Abou-Chacra, Anderson & Thouless 1973).
+
+Branching K, hopping t = 1, on-site energies eps of width W, energy E (BACKGROUND section 2).
+The cavity self-energy of a node with children j,
+
+    S_i = sum_{j=1..K} 1 / (E + i eta - eps_j - S_j),      S = R - i Gamma,
+
+is, linearized in Gamma with the real part R carried along,
+
+    R_i = sum_j 1 / a_j,   Gamma_i = sum_j (eta + Gamma_j) / a_j^2,   a_j = E - eps_j - R_j.
+
+Recursions: ``term`` (the n-th order in eta: no source, Gamma^(0) = eta), ``linear`` (with
+the source eta), ``cavity`` (the complex equation at finite eta, not linearized). The
+localization transition is K lambda(1/2) = 1 for the largest eigenvalue lambda(beta) of the
+beta-tilted linear operator (``popdyn.tilted``); at K = 2, E = 0, box disorder it lies at
+W_c = 18.17 +- 0.01 (Tikhonov & Mirlin 2019; Parisi et al. 2019).
+"""
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..errors import ConfigError
+from .baa import _finite_float
+
+RECURSIONS = ("term", "linear", "cavity")
+#: Disorder laws of eps: box U(-W/2, W/2); Gaussian of the same variance W^2/12; Cauchy of half-width W/2.
+DISORDERS = ("box", "gaussian", "cauchy")
+#: The largest branching: a node's K children are drawn one by one.
+K_MAX = 1024
+
+
+@dataclass(frozen=True)
+class AndersonTree:
+    """Parameters of the Anderson model on the Bethe lattice (AAT 1973; BACKGROUND section 2).
+
+    Parameters
+    ----------
+    W : float
+        Disorder strength, W > 0 (box: eps ~ U(-W/2, W/2)).
+    K : int
+        Branching number (children per node), 2 <= K <= 1024; the connectivity is K + 1.
+    E : float
+        Energy.
+    eta : float
+        Infinitesimal imaginary part of the energy: the source of the linear recursion.
+    recursion : {"term", "linear", "cavity"}
+    disorder : {"box", "gaussian", "cauchy"}
+    carry_R : bool
+        False drops R from every denominator (a = E - eps): the "imaginary approximation",
+        whose tilted eigenvalue has a closed form (``imaginary_approximation``), a test.
+
+    Examples
+    --------
+    >>> AndersonTree(W=18.17).fields
+    ('gamma', 'R')
+    """
+
+    W: float
+    K: int = 2
+    E: float = 0.0
+    eta: float = 1e-6
+    recursion: str = "linear"
+    disorder: str = "box"
+    carry_R: bool = True
+
+    name = "anderson"
+    fields = ("gamma", "R")
+    title = "Anderson model on the Bethe lattice"
+
+    def __post_init__(self):
+        W = _finite_float("W", self.W)
+        E = _finite_float("E", self.E)
+        eta = _finite_float("eta", self.eta)
+        K = self.K
+        if isinstance(K, bool) or not isinstance(K, (int, float, np.integer)) or not float(K).is_integer():
+            raise ConfigError(f"K must be an integer, got {K!r}")
+        K = int(K)
+        if not 2 <= K <= K_MAX:
+            raise ConfigError(f"K must lie in [2, {K_MAX}], got {K}")
+        if W <= 0.0:
+            raise ConfigError(f"W must be positive, got {W}")
+        if eta <= 0.0:
+            raise ConfigError(f"eta must be positive, got {eta}")
+        if self.recursion not in RECURSIONS:
+            raise ConfigError(f"unknown recursion {self.recursion!r} for the anderson model; choose one of "
+                              f"{', '.join(RECURSIONS)}")
+        if self.disorder not in DISORDERS:
+            raise ConfigError(f"unknown disorder {self.disorder!r}; choose one of {', '.join(DISORDERS)}")
+        if not isinstance(self.carry_R, (bool, np.bool_)):
+            raise ConfigError(f"carry_R must be true or false, got {self.carry_R!r}")
+        for name, value in (("W", W), ("K", K), ("E", E), ("eta", eta), ("carry_R", bool(self.carry_R))):
+            object.__setattr__(self, name, value)
+
+    @property
+    def rescaled(self):
+        """The linear recursions are kept normalized (Gamma grows or shrinks exponentially); ``cavity`` is physical."""
+        return self.recursion != "cavity"
+
+    @property
+    def law(self):
+        """The disorder law's code for the kernels (its index in ``DISORDERS``)."""
+        return DISORDERS.index(self.disorder)
+
+    def check_population(self, dtype):
+        """ConfigError unless a population stored as ``dtype`` keeps this model's numbers exact.
+
+        The cavity recursion stores physical Gamma >= eta, so eta must lie in [sqrt(tiny),
+        sqrt(max)] of ``dtype``; the linear ones store eta only as a log-scale.
+        """
+        info = np.finfo(dtype)
+        low, high = math.sqrt(float(info.tiny)), math.sqrt(float(info.max))
+        if not self.rescaled and not low <= self.eta <= high:
+            raise ConfigError(f"eta must lie in [{low:.2g}, {high:.2g}] for the cavity recursion stored as "
+                              f"{np.dtype(dtype).name}, got {self.eta:g}")
+
+    @property
+    def has_quadrature(self):
+        """Whether ``popdyn.tilted.quadrature_growth`` applies: box disorder, R carried (a 1-D kernel)."""
+        return self.disorder == "box" and self.carry_R
+
+    def label(self):
+        """Parameters in a line, for titles and messages."""
+        return f"K={self.K} W={self.W:g} E={self.E:g} {self.disorder}{'' if self.carry_R else ' (R dropped)'}"
+
+    def run_name(self):
+        """The parameters in a default run directory's name."""
+        return f"{self.recursion}-K{self.K}-W{self.W:g}-E{self.E:g}-{self.disorder}"
+
+    @property
+    def linear(self):
+        """Whether the recursion is linear in Gamma (its growth is the tree's v); the cavity equation is not."""
+        return self.recursion != "cavity"
+
+    def spectrum(self):
+        """No closed form: K lambda(beta) comes from ``popdyn.tilted`` (``popdyn spectrum --model anderson``)."""
+        return None
+
+    def exact_reference(self):
+        return {}
+
+    def fixed_point_reference(self, ln_mean, ln_var):
+        return {}
+
+    def fit_notes(self, exact, ln_gamma):
+        return []
+
+    def imaginary_approximation(self, beta):
+        """K lambda_0(beta) with R dropped (``carry_R=False``; box disorder, E = 0): ``K (W/2)^(-2 beta) / (1 - 2 beta)``.
+
+        Weights 1/eps^2 of independent eps ~ U(-W/2, W/2): E|eps|^(-2 beta) = (W/2)^(-2 beta) / (1 - 2 beta),
+        finite for beta < 1/2. A test of the tilted population with the path variable switched off.
+        """
+        if self.disorder != "box" or self.E != 0.0:
+            raise ValueError("the closed form holds for box disorder at E = 0")
+        beta = np.asarray(beta, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = self.K * (self.W / 2.0) ** (-2.0 * beta) / (1.0 - 2.0 * beta)
+        return np.where(beta < 0.5, value, np.inf)
+
+    def to_dict(self):
+        return {"name": self.name, **asdict(self)}

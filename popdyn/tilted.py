@@ -1,0 +1,398 @@
+"""The converged reference for any model: the largest eigenvalue of the beta-tilted linear operator.
+
+For a linear recursion on a tree whose weights depend on a variable x carried along the tree
+(the Anderson model's denominator a = E - eps - R), the typical growth is still
+``v = min_beta ln(K lambda(beta)) / beta`` (``popdyn.spectrum.typical_growth``), with
+K lambda(beta) the largest eigenvalue of the positive operator on functions of x
+
+    (L_beta nu)(x') = K int dx nu(x) P(x -> x') w(x, x')^beta,
+
+the growth rate of a Feynman-Kac path measure (BACKGROUND section 3). Two estimators:
+
+* ``tilted_growth``, the *tilted population* (the cloning algorithm of Giardina, Kurchan &
+  Peliti; Del Moral's particle systems): N walkers hold x; a step draws each walker's next x
+  (the siblings from the model's fixed-point population), weighs it by the step's
+  ``omega = K w^beta``, records ln of the walkers' mean omega, and resamples the walkers with
+  probabilities proportional to omega. The average of the recorded logs after a burn-in
+  estimates ln(K lambda(beta)) with a bias O(1/N) (a plain population's growth is biased by
+  O(1/(ln N)^2)); independent replicas give the interval. For a memoryless model (the BAA
+  tree) there is no x, and the estimator is the sample mean of ``sum_children w^beta``.
+* ``quadrature_growth``: where x is one-dimensional, the Nystrom discretization of L_beta
+  and its Perron eigenvalue, the precision cross-check.
+
+Both return a ``TiltedGrowth``; ``tilted_spectrum`` turns either into a ``popdyn.spectrum.Spectrum``.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from .errors import ConfigError
+from .kernels import kernels_for
+from .kernels.tilted import systematic_resample
+from .results import ConfidenceInterval
+from .rng import generation_key
+
+#: Stream domains: a replica's fixed-point population, its walkers' start, its steps, its quadrature samples.
+_POOL, _START, _STEP, _SAMPLES = 0, 1, 2, 3
+
+
+def _key(seed, replica, domain, n):
+    """The key of stream family ``(replica, domain, n)`` of one seed: n < 2^40, replica < 2^20."""
+    return generation_key(seed, (replica << 44) | (domain << 40) | n)
+
+
+@dataclass(frozen=True)
+class TiltedGrowth:
+    """ln(K lambda(beta)) of a model, estimated from independent replicas.
+
+    Attributes
+    ----------
+    beta : float
+    ln_growth : float
+        The mean over replicas of ln(K lambda(beta)) (for the BAA tree: ln m(beta)).
+    stderr : float
+        Its standard error from the spread of the replicas (nan for one replica).
+    interval : ConfidenceInterval
+        Student-t interval over the replicas at ``confidence``.
+    replicas : tuple of float
+        Each replica's estimate.
+    method : {"population", "quadrature"}
+    settings : dict
+        Walkers, steps, burn-in, pool size, grid points, seed: what was used.
+    wall_s : float
+    """
+
+    beta: float
+    ln_growth: float
+    stderr: float
+    interval: ConfidenceInterval
+    replicas: tuple
+    method: str
+    confidence: float = 0.95
+    settings: dict = field(default_factory=dict)
+    wall_s: float = math.nan
+
+    @property
+    def growth(self):
+        """K lambda(beta) itself."""
+        return math.exp(self.ln_growth)
+
+    @property
+    def growth_interval(self):
+        return ConfidenceInterval(math.exp(self.interval.low), math.exp(self.interval.high))
+
+    def to_dict(self):
+        return {"beta": self.beta, "ln_growth": self.ln_growth, "growth": self.growth, "stderr": self.stderr,
+                "interval": list(self.interval), "growth_interval": list(self.growth_interval),
+                "confidence": self.confidence, "replicas": list(self.replicas), "method": self.method,
+                "settings": dict(self.settings), "wall_s": self.wall_s}
+
+    def summary(self):
+        lo, hi = self.growth_interval
+        return (f"K lambda({self.beta:g}) = {self.growth:.6f} [{lo:.6f}, {hi:.6f}] ({self.confidence:.0%}, "
+                f"{len(self.replicas)} replicas, {self.method})")
+
+
+def _combine(beta, values, method, confidence, settings, wall_s):
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if values.size > 1:
+        stderr = float(values.std(ddof=1) / math.sqrt(values.size))
+        half = float(stats.t.ppf(0.5 + confidence / 2.0, values.size - 1)) * stderr
+    else:
+        stderr = half = math.nan
+    return TiltedGrowth(beta, mean, stderr, ConfidenceInterval(mean - half, mean + half), tuple(map(float, values)),
+                        method, confidence, settings, wall_s)
+
+
+def _check(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
+
+
+def _path(model, pool_size, pool_generations, seed, replica):
+    return kernels_for(model).path(model, pool_size, pool_generations, _key(seed, replica, _POOL, 0))
+
+
+def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4, pool_size=1_000_000,
+                  pool_generations=50, seed=0, confidence=0.95, progress=None):
+    """ln(K lambda(beta)) by the tilted population (cloning / diffusion Monte Carlo).
+
+    Parameters
+    ----------
+    model : a model of ``popdyn.models``
+    beta : float
+        The tilt, 0 < beta < 1.
+    size : int
+        Walkers per replica; the bias is O(1/size).
+    steps, burn_in : int
+        Steps per replica, and how many of the first are left out of the average.
+    replicas : int
+        Independent replicas (each with its own fixed-point population); their spread gives the interval.
+    pool_size, pool_generations : int
+        The fixed-point population the siblings are drawn from (carried-variable models only).
+    seed : int
+    progress : callable or None
+        Called with no argument after each step (a progress bar's update).
+
+    Returns
+    -------
+    TiltedGrowth
+
+    Examples
+    --------
+    The BAA tree is memoryless: the estimate is the sample mean of sum w^beta, ln m(beta) in closed form.
+
+    >>> from popdyn.models import BAATree
+    >>> from popdyn.spectrum import ln_m
+    >>> g = tilted_growth(BAATree(lam=0.1, T=1.0), 0.2, size=20000, steps=20, burn_in=0, replicas=4)
+    >>> abs(g.ln_growth - float(ln_m(0.1, 1.0, 0.2))) < 4 * g.stderr + 1e-3
+    True
+    """
+    beta = float(beta)
+    if not 0.0 < beta < 1.0:
+        raise ConfigError(f"beta must lie in (0, 1), got {beta}")
+    size, steps, replicas = _check("size", size, 2), _check("steps", steps, 1), _check("replicas", replicas, 1)
+    burn_in = _check("burn_in", burn_in, 0)
+    if burn_in >= steps:
+        raise ConfigError(f"burn_in must be below steps ({steps}), got {burn_in}")
+    t0 = time.perf_counter()
+    estimates = []
+    for r in range(replicas):
+        path = _path(model, pool_size, pool_generations, seed, r)
+        walkers = path.start(size, _key(seed, r, _START, 0))
+        out = np.empty(size)
+        weight = np.empty(size)
+        index = np.empty(size, dtype=np.int64)
+        logs = np.empty(steps)
+        for t in range(steps):
+            key = _key(seed, r, _STEP, t)
+            path.step(walkers, out, weight, key, beta)
+            if path.memoryless:
+                logs[t] = math.log(math.fsum(weight) / size)
+            else:
+                total = systematic_resample(weight, key, index)
+                logs[t] = math.log(total / size)
+                np.take(out, index, out=walkers)
+            if progress is not None:
+                progress()
+        estimates.append(float(logs[burn_in:].mean()))
+    settings = {"size": size, "steps": steps, "burn_in": burn_in, "replicas": replicas, "seed": seed,
+                **({} if kernels_for(model).memoryless else {"pool_size": pool_size,
+                                                            "pool_generations": pool_generations})}
+    return _combine(beta, estimates, "population", confidence, settings, time.perf_counter() - t0)
+
+
+def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, pool_size=1_000_000,
+                      pool_generations=50, seed=0, confidence=0.95):
+    """ln(K lambda(beta)) as the Perron eigenvalue of the Nystrom discretization of the tilted operator.
+
+    For models whose path variable is one-dimensional (the Anderson model, box disorder): the
+    operator's kernel needs the density of the siblings' contribution, taken from ``samples``
+    draws over a fixed-point population of ``pool_size``; each replica draws its own. The
+    discretization error falls with ``points`` (compare two grids); the replicas' spread is
+    the sampling error of the kernel.
+    """
+    beta = float(beta)
+    if not 0.0 < beta < 1.0:
+        raise ConfigError(f"beta must lie in (0, 1), got {beta}")
+    points, samples, replicas = _check("points", points, 16), _check("samples", samples, 1), _check(
+        "replicas", replicas, 1)
+    if not getattr(model, "has_quadrature", False):
+        raise ConfigError(f"no quadrature of the tilted operator for {model.title} ({model.label()}); use the "
+                          f"tilted population")
+    t0 = time.perf_counter()
+    estimates = []
+    for r in range(replicas):
+        path = _path(model, pool_size, pool_generations, seed, r)
+        matrix = path.kernel_matrix(points, beta, samples, _key(seed, r, _SAMPLES, 0))
+        estimates.append(math.log(perron_eigenvalue(matrix)))
+    settings = {"points": points, "samples": samples, "replicas": replicas, "pool_size": pool_size,
+                "pool_generations": pool_generations, "seed": seed}
+    return _combine(beta, estimates, "quadrature", confidence, settings, time.perf_counter() - t0)
+
+
+def tilted_spectrum(model, betas, method="population", **settings):
+    """A ``popdyn.spectrum.Spectrum`` from estimates of ln(K lambda(beta)) on a grid of beta.
+
+    ln(K lambda) is convex in beta; between grid points it is a cubic spline, and the spectrum
+    ends at the last grid point (``beta_max``). With one seed for every beta the estimates
+    share their random streams, so the spline is smooth. ``typical_growth`` and ``zero_growth``
+    of ``popdyn.spectrum`` then give v, beta* and the transition of any model.
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> from popdyn.spectrum import exact_growth, typical_growth
+    >>> betas = [0.05 * k for k in range(1, 9)]
+    >>> s = tilted_spectrum(BAATree(lam=0.1, T=0.35), betas, size=20000, steps=10, burn_in=0)
+    >>> abs(typical_growth(s).v - exact_growth(BAATree(lam=0.1, T=0.35)).v) < 0.05
+    True
+    """
+    from scipy.interpolate import CubicSpline
+
+    from .spectrum import Spectrum
+
+    betas = np.asarray(sorted(float(b) for b in betas))
+    if betas.size < 4 or betas[0] <= 0.0 or betas[-1] >= 1.0:
+        raise ConfigError("tilted_spectrum needs at least 4 values of beta in (0, 1)")
+    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}[method]
+    values = [estimate(model, b, **settings).ln_growth for b in betas]
+    spline = CubicSpline(betas, values)
+    first = float(values[0]) - betas[0] * float(spline(betas[0], 1))  # ln m(0+) by the tangent at the first point
+
+    def ln_m(beta):
+        beta = np.asarray(beta, dtype=float)
+        return np.where(beta < betas[0], first + beta * spline(betas[0], 1), spline(np.minimum(beta, betas[-1])))
+
+    return Spectrum(ln_m=ln_m, beta_max=float(betas[-1]) + 1e-12,
+                    dln_m=lambda b: float(spline(min(max(b, betas[0]), betas[-1]), 1)),
+                    d2ln_m=lambda b: float(spline(min(max(b, betas[0]), betas[-1]), 2)))
+
+
+def perron_eigenvalue(matrix):
+    """The largest eigenvalue of a nonnegative irreducible matrix (its Perron root), by Arnoldi iteration.
+
+    The root is real and has the largest real part of all eigenvalues (power iteration alone can
+    stall: the tilted operators have a negative eigenvalue close to it in modulus).
+
+    Examples
+    --------
+    >>> round(perron_eigenvalue(np.array([[2.0, 1.0], [1.0, 2.0]])), 12)
+    3.0
+    """
+    from scipy.sparse.linalg import eigs
+
+    if matrix.shape[0] < 16:
+        return float(max(np.linalg.eigvals(matrix).real))
+    start = np.ones(matrix.shape[0])  # ARPACK's default start is random: the result would change in its last bits
+    value = eigs(matrix, k=1, which="LR", tol=1e-14, v0=start, return_eigenvectors=False)[0]
+    return float(value.real)
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """Where ln(K lambda(beta)) of a family of models crosses zero, with an interval from the replicas.
+
+    Attributes
+    ----------
+    parameter : str
+        The name of the parameter scanned (``W`` for the Anderson model).
+    value : float
+        The mean over replicas of each replica's root.
+    interval : ConfidenceInterval
+        Student-t interval over the replicas' roots.
+    replicas : tuple of float
+        Each replica's root: its own estimate at the point of the scan closest to the root,
+        moved along the slope of the scan (the estimates share their random streams across the
+        parameter, so the scan is smooth in it).
+    scan : tuple of TiltedGrowth
+        Every estimate made, in order, with ``settings["parameter"]`` its parameter value.
+    """
+
+    parameter: str
+    value: float
+    interval: ConfidenceInterval
+    replicas: tuple
+    scan: tuple
+    beta: float
+    method: str
+    confidence: float
+    wall_s: float
+
+    @property
+    def stderr(self):
+        r = np.asarray(self.replicas)
+        return float(r.std(ddof=1) / math.sqrt(r.size)) if r.size > 1 else math.nan
+
+    def to_dict(self):
+        return {self.parameter + "_c": self.value, "interval": list(self.interval), "stderr": self.stderr,
+                "confidence": self.confidence, "replicas": list(self.replicas), "beta": self.beta,
+                "method": self.method, "settings": dict(self.scan[0].settings, parameter=None) if self.scan else {},
+                "scan": [g.to_dict() for g in self.scan], "wall_s": self.wall_s}
+
+    def summary(self):
+        lo, hi = self.interval
+        return (f"{self.parameter}_c = {self.value:.4f} [{lo:.4f}, {hi:.4f}] ({self.confidence:.0%}, "
+                f"{len(self.replicas)} replicas, {self.method}, {len(self.scan)} evaluations, {self.wall_s:.0f} s)")
+
+
+def critical_point(model_at, lo, hi, parameter="W", beta=0.5, method="quadrature", tolerance=None,
+                   confidence=0.95, progress=None, **settings):
+    """The root in ``parameter`` of ln(K lambda(beta)) = 0 for the models ``model_at(p)``, p in (lo, hi).
+
+    At beta = 1/2 this is the localization transition of a model with the symmetry
+    lambda(beta) = lambda(1 - beta) (the Anderson model: K lambda(1/2) = 1, BACKGROUND section 2).
+    Every estimate uses the same seed, so the random streams are shared across the parameter
+    and the scan is smooth in it; a secant search (Illinois) on the replicas' mean narrows the
+    bracket until its sign is no longer resolved, then each replica's root is read off its
+    estimate at the closest point and the slope of the scan.
+
+    Parameters
+    ----------
+    model_at : callable
+        p -> model.
+    lo, hi : float
+        A bracket: ln(K lambda) must change sign between them.
+    method : {"quadrature", "population"}
+        ``quadrature_growth`` or ``tilted_growth``; ``settings`` go to it.
+    tolerance : float or None
+        Stop narrowing once the bracket is this narrow (default 1e-3 of its start).
+    progress : callable or None
+        Called with each new ``TiltedGrowth``.
+    """
+    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}.get(method)
+    if estimate is None:
+        raise ConfigError(f"unknown method {method!r}; choose quadrature or population")
+    lo, hi = float(lo), float(hi)
+    if not lo < hi:
+        raise ConfigError(f"the bracket needs lo < hi, got [{lo:g}, {hi:g}]")
+    tolerance = 1e-3 * (hi - lo) if tolerance is None else float(tolerance)
+    t0 = time.perf_counter()
+    scan = []
+
+    def at(p):
+        g = estimate(model_at(p), beta, confidence=confidence, **settings)
+        g = TiltedGrowth(g.beta, g.ln_growth, g.stderr, g.interval, g.replicas, g.method, g.confidence,
+                         dict(g.settings, parameter=p), g.wall_s)
+        scan.append(g)
+        if progress is not None:
+            progress(g)
+        return g
+
+    a, b = at(lo), at(hi)
+    if a.ln_growth * b.ln_growth > 0.0:
+        raise ConfigError(f"K lambda({beta:g}) - 1 has the same sign at {parameter} = {lo:g} and {hi:g} "
+                          f"({a.growth:.4f}, {b.growth:.4f}): no transition in the bracket")
+    pa, pb, fa, fb, side = lo, hi, a.ln_growth, b.ln_growth, 0
+    for _ in range(40):
+        if pb - pa <= tolerance:
+            break
+        p = (pa * fb - pb * fa) / (fb - fa)
+        p = min(max(p, pa + 0.01 * (pb - pa)), pb - 0.01 * (pb - pa))  # stay strictly inside
+        f = at(p).ln_growth
+        noise = 3.0 * scan[-1].stderr if math.isfinite(scan[-1].stderr) else 0.0
+        if f * fa > 0.0:
+            pa, fa = p, f
+            fb = fb / 2.0 if side == -1 else fb  # Illinois: halve the end that stays
+            side = -1
+        else:
+            pb, fb = p, f
+            fa = fa / 2.0 if side == 1 else fa
+            side = 1
+        if abs(f) <= noise:  # the sign is no longer resolved: the bracket is as narrow as the noise allows
+            break
+    # Each replica's root from its own estimate at the point closest to the root, moved along the
+    # slope of the scan's means over the final bracket (the slope enters only at second order there).
+    inside = [g for g in scan if pa <= g.settings["parameter"] <= pb]
+    slope = np.polyfit([g.settings["parameter"] for g in inside], [g.ln_growth for g in inside], 1)[0]
+    closest = min(scan, key=lambda g: abs(g.ln_growth))
+    roots = [closest.settings["parameter"] - y / slope for y in closest.replicas]
+    combined = _combine(beta, roots, method, confidence, {}, 0.0)
+    return CriticalPoint(parameter, combined.ln_growth, combined.interval, combined.replicas, tuple(scan), beta,
+                         method, confidence, time.perf_counter() - t0)

@@ -1,0 +1,134 @@
+"""The tilted population and the quadrature against closed forms, symmetries and each other."""
+
+import math
+
+import numba
+import numpy as np
+import pytest
+
+from popdyn.errors import ConfigError
+from popdyn.models import AndersonTree, BAATree
+from popdyn.spectrum import critical_temperature, ln_m, zero_growth
+from popdyn.tilted import critical_point, perron_eigenvalue, quadrature_growth, tilted_growth, tilted_spectrum
+from tests.helpers import same_bits
+
+#: Every check below asks the exact value to lie in the replicas' 99.9 % Student-t interval.
+CONFIDENCE = 0.999
+SMALL_QUADRATURE = {"points": 1000, "samples": 1_000_000, "pool_size": 200_000, "pool_generations": 40}
+
+
+@pytest.mark.parametrize("lam, T, beta", [(0.1, 1.0, 0.1), (0.1, 1.0, 0.2), (0.01, 3.3, 0.15), (0.3, 5.0, 0.2)])
+def test_memoryless_baa_reproduces_ln_m(lam, T, beta):
+    """No path variable: the estimate is the sample mean of sum w^beta (finite variance for beta < 1/4)."""
+    g = tilted_growth(BAATree(lam=lam, T=T), beta, size=50_000, steps=10, burn_in=0, replicas=8, seed=3,
+                      confidence=CONFIDENCE)
+    exact = float(ln_m(lam, T, beta))
+    assert g.interval.low < exact < g.interval.high
+    assert g.interval.high - g.interval.low < 0.02  # the test has teeth
+
+
+@pytest.mark.parametrize("beta", [0.1, 0.2, 0.3])
+def test_imaginary_approximation_closed_form(beta):
+    """R switched off: K lambda_0(beta) = K (W/2)^(-2 beta) / (1 - 2 beta) (box, E = 0).
+
+    Without R nothing correlates the two ends of a step, and the walkers (tilted towards small
+    |a| like |a|^-beta) see weights of finite variance only for beta < 1/3.
+    """
+    model = AndersonTree(W=12.0, carry_R=False)
+    g = tilted_growth(model, beta, size=50_000, steps=40, burn_in=5, replicas=8, pool_size=10_000, seed=5,
+                      confidence=CONFIDENCE)
+    exact = math.log(float(model.imaginary_approximation(beta)))
+    assert g.interval.low < exact < g.interval.high
+    assert g.interval.high - g.interval.low < 0.06
+
+
+@pytest.mark.parametrize("W", [14.0, 22.0])  # both sides of W_c = 18.17
+@pytest.mark.parametrize("beta", [0.2, 0.35])
+def test_lambda_is_symmetric_about_one_half(W, beta):
+    """lambda(beta) = lambda(1 - beta) (Kravtsov, Altshuler & Ioffe 2018), from paired replicas of the quadrature."""
+    model = AndersonTree(W=W)
+    a = quadrature_growth(model, beta, replicas=4, seed=1, **SMALL_QUADRATURE)
+    b = quadrature_growth(model, 1.0 - beta, replicas=4, seed=1, **SMALL_QUADRATURE)
+    difference = np.subtract(a.replicas, b.replicas)
+    se = difference.std(ddof=1) / 2.0
+    assert abs(difference.mean()) < 12.9 * se + 1e-5  # t(3) at 99.9 %; 1e-5: the grid's own error
+    assert abs(a.ln_growth - b.ln_growth) < 2e-4
+
+
+def test_population_and_quadrature_agree():
+    model = AndersonTree(W=17.0)
+    q = quadrature_growth(model, 0.5, replicas=4, seed=2, confidence=CONFIDENCE, **SMALL_QUADRATURE)
+    p = tilted_growth(model, 0.5, size=20_000, steps=150, burn_in=30, replicas=4, pool_size=200_000, seed=2,
+                      confidence=CONFIDENCE)
+    assert abs(q.ln_growth - p.ln_growth) < 3.5 * math.hypot(q.stderr, p.stderr) + 1e-3  # O(1/N) bias
+
+
+def test_quadrature_converges_with_the_grid():
+    model = AndersonTree(W=18.0)
+    values = [quadrature_growth(model, 0.5, replicas=1, seed=4, **dict(SMALL_QUADRATURE, points=n)).ln_growth
+              for n in (500, 1000, 2000)]
+    assert abs(values[2] - values[1]) < 2e-5
+    assert abs(values[2] - values[1]) < abs(values[1] - values[0]) + 1e-6
+
+
+def test_same_bits_for_one_and_two_threads():
+    results = []
+    for threads in (1, 2):
+        numba.set_num_threads(threads)
+        try:
+            g = tilted_growth(AndersonTree(W=18.0), 0.5, size=5000, steps=20, burn_in=5, replicas=2,
+                              pool_size=20_000, pool_generations=10, seed=7)
+            b = tilted_growth(BAATree(lam=0.01, T=3.3), 0.2, size=5000, steps=5, burn_in=0, replicas=2, seed=7)
+            q = quadrature_growth(AndersonTree(W=18.0), 0.5, replicas=1, points=200, samples=10_000,
+                                  pool_size=20_000, pool_generations=10, seed=7)
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        results.append((g.replicas, b.replicas, q.replicas))
+    for one, two in zip(*results):
+        assert same_bits(one, two)
+
+
+def test_critical_point_of_a_known_line():
+    """The Illinois search and the replicas' roots on the imaginary approximation, where K lambda_0(1/4) = 1
+    at W/2 = K / (1 - 1/2) ... : K (W/2)^(-1/2) / (1/2) = 1, W = 2 (2K)^2 = 32 for K = 2."""
+    c = critical_point(lambda W: AndersonTree(W=W, carry_R=False), 20.0, 50.0, beta=0.25, method="population",
+                       size=20_000, steps=30, burn_in=3, replicas=8, pool_size=10_000, seed=1, confidence=CONFIDENCE)
+    assert c.interval.low < 32.0 < c.interval.high
+    assert c.interval.high - c.interval.low < 1.5
+
+
+def test_tilted_spectrum_gives_the_growth_of_the_closed_form():
+    from popdyn.spectrum import exact_growth, typical_growth
+
+    model = BAATree(lam=0.1, T=0.35)  # beta* = 0.12: sum w^beta has a finite variance below 1/4
+    s = tilted_spectrum(model, np.arange(0.05, 0.36, 0.025), size=100_000, steps=10, burn_in=0, replicas=2)
+    exact = exact_growth(model)
+    got = typical_growth(s)
+    assert abs(got.v - exact.v) < 0.02  # about 3 standard errors of ln m(beta*) / beta*
+    assert abs(got.beta_star - exact.beta_star) < 0.02
+
+
+@pytest.mark.slow
+def test_memoryless_baa_critical_temperature_within_a_thousandth():
+    """Tc of the BAA tree at lam = 0.1 (beta_c = 0.20, where sum w^beta has a finite variance) from the
+    tilted spectrum, against the closed form: within 0.1 % (the replicas' error of ln m is about 3e-4)."""
+    betas = np.arange(0.1, 0.31, 0.025)
+    tc = zero_growth(lambda T: tilted_spectrum(BAATree(lam=0.1, T=T), betas, size=100_000, steps=40, burn_in=0,
+                                               replicas=4), 0.3, 0.6, rtol=1e-6)
+    assert abs(tc / critical_temperature(0.1) - 1.0) < 1e-3
+
+
+def test_perron_eigenvalue_of_a_matrix_with_a_negative_eigenvalue_close_by():
+    m = np.array([[0.0, 1.0], [1.0, 0.1]])  # eigenvalues 1.05125 and -0.95125
+    assert math.isclose(perron_eigenvalue(m), (0.1 + math.sqrt(4.01)) / 2, rel_tol=1e-12)
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ConfigError, match="beta"):
+        tilted_growth(BAATree(lam=0.1, T=1.0), 1.0)
+    with pytest.raises(ConfigError, match="burn_in"):
+        tilted_growth(BAATree(lam=0.1, T=1.0), 0.2, steps=5, burn_in=5)
+    with pytest.raises(ConfigError, match="no quadrature"):
+        quadrature_growth(AndersonTree(W=18.0, disorder="cauchy"), 0.5)
+    with pytest.raises(ConfigError, match="same sign"):
+        critical_point(lambda W: AndersonTree(W=W), 10.0, 12.0, **SMALL_QUADRATURE, replicas=2)
