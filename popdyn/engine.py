@@ -100,12 +100,16 @@ def initial_state(model, size, dtype="float64"):
     return State(generation=0, values=values, log_scale0=log_scale0)
 
 
+def _quantile_column(field, q):
+    return f"{field}_q{round(100 * q):02d}"
+
+
 def columns(model):
     """The columns of a model's table of generations, with their meaning: ``COLUMNS`` for Gamma
     (the first field), then the ``FIELD_QUANTILES`` of every further field (``R_q50``, ...)."""
     out = dict(COLUMNS)
     for field in model.fields[1:]:
-        out.update((f"{field}_q{round(100 * q):02d}", f"{q:.0%} quantile of {field}") for q in FIELD_QUANTILES)
+        out.update((_quantile_column(field, q), f"{q:.0%} quantile of {field}") for q in FIELD_QUANTILES)
     return out
 
 
@@ -119,7 +123,7 @@ def summarize(state, model, edges=0, wall_s=0.0):
     row.update(n=state.generation, log_scale=L, edges=edges, wall_s=wall_s)
     for k, field in enumerate(model.fields[1:], start=1):
         values = np.quantile(state.values[k].astype(np.float64), FIELD_QUANTILES)
-        row.update((f"{field}_q{round(100 * q):02d}", v) for q, v in zip(FIELD_QUANTILES, values))
+        row.update((_quantile_column(field, q), v) for q, v in zip(FIELD_QUANTILES, values))
     return {name: (int(row[name]) if name in ("n", "edges") else float(row[name])) for name in columns(model)}
 
 

@@ -48,13 +48,11 @@ def generation_key(seed, generation):
     """Key of one generation's streams, a uint64 hash of ``(seed, generation)``."""
     if seed < 0 or generation < 0:
         raise ValueError("seed and generation must be non-negative")
-    with np.errstate(over="ignore"):
-        k = np.uint64(mix64(np.uint64(seed) ^ _SEED_SALT))
-        return np.uint64(mix64(k + np.uint64(generation) * GOLDEN))
+    return subkey(mix64(np.uint64(seed) ^ _SEED_SALT), generation)
 
 
 def subkey(key, n):
-    """Key of the n-th family of streams under ``key`` (for a sequence of generations drawn from one key)."""
+    """Key of the n-th family of streams under ``key``: generation n of a seed's key, or of any other key."""
     with np.errstate(over="ignore"):
         return np.uint64(mix64(np.uint64(key) + np.uint64(n) * GOLDEN))
 

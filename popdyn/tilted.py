@@ -109,6 +109,13 @@ def _combine(beta, values, method, confidence, settings, wall_s):
                         method, confidence, settings, wall_s)
 
 
+def _beta(beta):
+    beta = float(beta)
+    if not 0.0 < beta < 1.0:
+        raise ConfigError(f"beta must lie in (0, 1), got {beta}")
+    return beta
+
+
 def _check(name, value, low):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ConfigError(f"{name} must be an integer >= {low}, got {value!r}")
@@ -154,9 +161,7 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
     >>> abs(g.ln_growth - float(ln_m(0.1, 1.0, 0.2))) < 4 * g.stderr + 1e-3
     True
     """
-    beta = float(beta)
-    if not 0.0 < beta < 1.0:
-        raise ConfigError(f"beta must lie in (0, 1), got {beta}")
+    beta = _beta(beta)
     size, steps, replicas = _check("size", size, 2), _check("steps", steps, 1), _check("replicas", replicas, 1)
     burn_in = _check("burn_in", burn_in, 0)
     if burn_in >= steps:
@@ -183,8 +188,7 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
                 progress()
         estimates.append(float(logs[burn_in:].mean()))
     settings = {"size": size, "steps": steps, "burn_in": burn_in, "replicas": replicas, "seed": seed,
-                **({} if kernels_for(model).memoryless else {"pool_size": pool_size,
-                                                            "pool_generations": pool_generations})}
+                **({} if path.memoryless else {"pool_size": pool_size, "pool_generations": pool_generations})}
     return _combine(beta, estimates, "population", confidence, settings, time.perf_counter() - t0)
 
 
@@ -198,12 +202,10 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
     discretization error falls with ``points`` (compare two grids); the replicas' spread is
     the sampling error of the kernel.
     """
-    beta = float(beta)
-    if not 0.0 < beta < 1.0:
-        raise ConfigError(f"beta must lie in (0, 1), got {beta}")
+    beta = _beta(beta)
     points, samples, replicas = _check("points", points, 16), _check("samples", samples, 1), _check(
         "replicas", replicas, 1)
-    if not getattr(model, "has_quadrature", False):
+    if not model.has_quadrature:
         raise ConfigError(f"no quadrature of the tilted operator for {model.title} ({model.label()}); use the "
                           f"tilted population")
     t0 = time.perf_counter()

@@ -67,7 +67,7 @@ def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracke
     eigenvalue of the beta-tilted linearized operator, with an interval from independent
     replicas; --wc finds W_c where K lambda(1/2) = 1 (K = 2, E = 0, box: 18.17 +- 0.01 in
     Tikhonov & Mirlin 2019). The default quadrature takes about a minute on 2 cores, the
-    tilted population about five.
+    tilted population about two.
 
     \b
     Examples:

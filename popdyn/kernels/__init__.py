@@ -17,12 +17,11 @@ class ModelKernels:
     generation: object
     initial: object
     path: object
-    memoryless: bool
 
 
 _KERNELS = {
-    "baa": ModelKernels(baa.baa_generation, baa.baa_initial, baa.baa_path, True),
-    "anderson": ModelKernels(anderson.anderson_generation, anderson.anderson_initial, anderson.anderson_path, False),
+    "baa": ModelKernels(baa.baa_generation, baa.baa_initial, baa.baa_path),
+    "anderson": ModelKernels(anderson.anderson_generation, anderson.anderson_initial, anderson.anderson_path),
 }
 
 

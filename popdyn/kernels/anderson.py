@@ -87,6 +87,17 @@ def _generation(parents, out, key, K, W, E, law, carry, shift, cavity):
         out[1, i] = r
 
 
+@njit
+def _siblings(state, pool, K, W, E, law):
+    """The sum of 1/a over the K - 1 other children of a path node (R from ``pool``, fresh eps); returns (y, state)."""
+    n = pool.size
+    y = 0.0
+    for _ in range(K - 1):
+        j, eps, state = _child(state, n, W, law)
+        y += 1.0 / (E - eps - pool[j])
+    return y, state
+
+
 @njit(parallel=True)
 def _tilted_step(walkers, out, weight, pool, key, K, W, E, law, carry, beta):
     """One step of the beta-tilted path measure (BACKGROUND section 3, the symmetric split).
@@ -98,13 +109,8 @@ def _tilted_step(walkers, out, weight, pool, key, K, W, E, law, carry, beta):
     touches, so that no weight has a divergent moment below beta = 1. Stream order: the
     K - 1 siblings as children, then the new node's own eps.
     """
-    n = pool.size
     for i in prange(out.size):
-        state = stream_start(key, i)
-        y = 0.0
-        for _ in range(K - 1):
-            j, eps, state = _child(state, n, W, law)
-            y += 1.0 / (E - eps - pool[j])
+        y, state = _siblings(stream_start(key, i), pool, K, W, E, law)
         eps, state = _on_site(state, W, law)
         a = walkers[i]
         b = E - eps - (y + 1.0 / a if carry else 0.0)
@@ -124,14 +130,8 @@ def _denominators(pool, key, W, E, law, carry, out):
 @njit
 def _sibling_sums(pool, key, K, W, E, law, out):
     """``y = sum of K - 1 siblings' 1/a``, drawn as ``_tilted_step`` draws them (then ``a' = E - eps' - y - 1/a``)."""
-    n = pool.size
     for i in range(out.size):
-        state = stream_start(key, i)
-        y = 0.0
-        for _ in range(K - 1):
-            j, eps, state = _child(state, n, W, law)
-            y += 1.0 / (E - eps - pool[j])
-        out[i] = y
+        out[i], _ = _siblings(stream_start(key, i), pool, K, W, E, law)
 
 
 def real_fixed_point(model, size, generations, key):
@@ -218,11 +218,11 @@ class AndersonPath:
         if self.law != BOX or not self.carry:
             raise ValueError("the quadrature kernel is written for box disorder with R carried")
         y = self.sibling_sums(samples, key)
-        table = _x_distribution(y, self.W, self.E, scale=0.5 * self.W)
+        scale = 0.5 * self.W  # of the cells, a = scale tan(theta), and of the table of F_x
+        table = _x_distribution(y, self.W, self.E, scale)
         edges = (np.arange(points + 1) * (math.pi / points) - 0.5 * math.pi)
         out = np.zeros((points, points))
-        _galerkin(edges, 0.5 * self.W, table, 0.5 * self.W, float(beta), float(self.K), _SHIFT_STEP,
-                  _MAX_SUBPOINTS, out)
+        _galerkin(edges, table, scale, float(beta), float(self.K), _SHIFT_STEP, _MAX_SUBPOINTS, out)
         return out
 
 
@@ -267,28 +267,28 @@ def _table_value(table, scale, t):
 
 
 @njit(parallel=True)
-def _galerkin(edges, c, table, scale, beta, K, step, most, out):
+def _galerkin(edges, table, scale, beta, K, step, most, out):
+    """Column j: the mass cell j (edges in theta, a = scale tan(theta)) sends to every cell, see ``kernel_matrix``."""
     n = edges.size - 1
+    a = np.empty(n + 1)  # the cells' edges in a, shared by every column
+    for i in range(n + 1):
+        a[i] = scale * math.tan(edges[i])
     for j in prange(n):
         lo, hi = edges[j], edges[j + 1]
-        b_lo, b_hi = c * math.tan(lo), c * math.tan(hi)
-        if b_lo < 0.0 < b_hi or b_lo == 0.0 or b_hi == 0.0:
+        if a[j] < 0.0 < a[j + 1] or a[j] == 0.0 or a[j + 1] == 0.0:
             spread = math.inf
         else:
-            spread = abs(1.0 / b_lo - 1.0 / b_hi)
+            spread = abs(1.0 / a[j] - 1.0 / a[j + 1])
         points = int(min(most, max(2.0, math.ceil(spread / step))))
-        target = np.empty(n + 1)
+        target = np.empty(n + 1)  # F_x at the target edges shifted by 1/b: 0 and 1 at the two ends
+        target[0] = 0.0
+        target[n] = 1.0
         for s in range(points):
             theta = lo + (s + 0.5) * (hi - lo) / points
-            b = c * math.tan(theta)
+            b = scale * math.tan(theta)
             shift = 1.0 / b
             weight = K * math.pow(abs(b), -2.0 * beta) / points
-            for i in range(n + 1):
-                if i == 0:
-                    target[i] = 0.0
-                elif i == n:
-                    target[i] = 1.0
-                else:
-                    target[i] = _table_value(table, scale, c * math.tan(edges[i]) + shift)
+            for i in range(1, n):
+                target[i] = _table_value(table, scale, a[i] + shift)
             for i in range(n):
                 out[i, j] += weight * (target[i + 1] - target[i])

@@ -16,13 +16,12 @@ beta-tilted linear operator (``popdyn.tilted``); at K = 2, E = 0, box disorder i
 W_c = 18.17 +- 0.01 (Tikhonov & Mirlin 2019; Parisi et al. 2019).
 """
 
-import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..errors import ConfigError
-from .baa import _finite_float
+from ._parameters import check_stored_eta, finite_float
 
 RECURSIONS = ("term", "linear", "cavity")
 #: Disorder laws of eps: box U(-W/2, W/2); Gaussian of the same variance W^2/12; Cauchy of half-width W/2.
@@ -70,9 +69,9 @@ class AndersonTree:
     title = "Anderson model on the Bethe lattice"
 
     def __post_init__(self):
-        W = _finite_float("W", self.W)
-        E = _finite_float("E", self.E)
-        eta = _finite_float("eta", self.eta)
+        W = finite_float("W", self.W)
+        E = finite_float("E", self.E)
+        eta = finite_float("eta", self.eta)
         K = self.K
         if isinstance(K, bool) or not isinstance(K, (int, float, np.integer)) or not float(K).is_integer():
             raise ConfigError(f"K must be an integer, got {K!r}")
@@ -109,11 +108,7 @@ class AndersonTree:
         The cavity recursion stores physical Gamma >= eta, so eta must lie in [sqrt(tiny),
         sqrt(max)] of ``dtype``; the linear ones store eta only as a log-scale.
         """
-        info = np.finfo(dtype)
-        low, high = math.sqrt(float(info.tiny)), math.sqrt(float(info.max))
-        if not self.rescaled and not low <= self.eta <= high:
-            raise ConfigError(f"eta must lie in [{low:.2g}, {high:.2g}] for the cavity recursion stored as "
-                              f"{np.dtype(dtype).name}, got {self.eta:g}")
+        check_stored_eta(self, dtype)
 
     @property
     def has_quadrature(self):
@@ -141,6 +136,7 @@ class AndersonTree:
         return {}
 
     def fixed_point_reference(self, ln_mean, ln_var):
+        """No closed-form reference for the cavity equation's fixed point."""
         return {}
 
     def fit_notes(self, exact, ln_gamma):

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..errors import ConfigError
+from ..results import exp_or_nan
+from ._parameters import check_stored_eta, finite_float
 
 RECURSIONS = ("term", "linear", "scba")
 COORDINATIONS = ("poisson", "fixed")
@@ -39,16 +41,6 @@ def smallest_weight(dtype):
     float64: lam >= 1.2e-77; float32: lam >= 3.3e-10.
     """
     return math.sqrt(float(np.finfo(dtype).tiny))
-
-
-def _finite_float(name, value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ConfigError(f"{name} must be finite, got {value}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -90,9 +82,9 @@ class BAATree:
     has_quadrature = False  # memoryless: the tilted population is already the sample mean of sum w^beta
 
     def __post_init__(self):
-        lam = _finite_float("lam", self.lam)
-        T = _finite_float("T", self.T)
-        eta = _finite_float("eta", self.eta)
+        lam = finite_float("lam", self.lam)
+        T = finite_float("T", self.T)
+        eta = finite_float("eta", self.eta)
         if not 0.0 < lam < 1.0:
             raise ConfigError(f"lam must lie in (0, 1), got {lam}")
         if T <= 0.0:
@@ -146,13 +138,15 @@ class BAATree:
             notes.append("the linear equation 25 converges below Tc: its growth tends to 0, not to v")
         if self.recursion == "term" and 1 in ln_gamma:
             ln_ref = math.log(3 * math.pi * self.eta) + 2 * math.log(self.lam * self.T)
-            ratio = math.exp(ln_gamma[1] - ln_ref) if abs(ln_gamma[1] - ln_ref) < 700 else math.nan
-            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {ratio:.4f} "
+            notes.append(f"generation 1: gamma_1 / (3 pi eta (lam T)^2) = {exp_or_nan(ln_gamma[1] - ln_ref):.4f} "
                          "(the large-T limit is 1; the body is not yet Levy at finite T)")
         return notes
 
     def fixed_point_reference(self, ln_mean, ln_var):
-        """The metallic SCBA fixed point against BAA Eq. 20 in this tree: <Gamma> -> pi lam^2 T, Var -> lam^2/6."""
+        """The metallic SCBA fixed point against BAA Eq. 20 in this tree: <Gamma> -> pi lam^2 T, Var -> lam^2/6.
+
+        Given ln <Gamma> and ln Var Gamma, the logs of the two ratios, keyed by their names in the summary.
+        """
         return {"mean_over_pi_lam2_T": ln_mean - (math.log(math.pi) + 2 * math.log(self.lam) + math.log(self.T)),
                 "var_over_lam2_over_6": ln_var - (2 * math.log(self.lam) - math.log(6.0))}
 
@@ -168,15 +162,11 @@ class BAATree:
         if self.T > T_MAX:
             raise ConfigError(f"T must be at most 2^30 = {T_MAX:.0f} for a population (the Poisson sampler's exact "
                               f"range), got {self.T:g}")
-        info = np.finfo(dtype)
         if self.lam**2 < smallest_weight(dtype):
             least = math.sqrt(smallest_weight(dtype))
             raise ConfigError(f"lam = {self.lam:g} is too small for {np.dtype(dtype).name} storage (lam^2 underflows): "
                               f"lam >= {least:.2g}")
-        low, high = math.sqrt(float(info.tiny)), math.sqrt(float(info.max))
-        if not self.rescaled and not low <= self.eta <= high:
-            raise ConfigError(f"eta must lie in [{low:.2g}, {high:.2g}] for the scba recursion stored as "
-                              f"{np.dtype(dtype).name}, got {self.eta:g}")
+        check_stored_eta(self, dtype)
 
     @property
     def rescaled(self):
