@@ -4,8 +4,8 @@ The private kernels write generation n+1 into an array they are given, in parall
 samples, with no allocation per sample (the blocked kernel for large populations allocates its
 scratch once per block of about 4096 terms). Sample ``i`` draws everything from its own
 counter-based stream (``popdyn.rng``), so its value does not depend on the thread count.
-Per decay term the stream is consumed in a fixed order: the mismatch |m| (one number), then
-the three children (one number each).
+Every kernel consumes a node's stream in the one order written by ``_node`` and ``_term``: the
+term count, then per decay term 1/|m| and the indices of its three children.
 """
 
 import math
@@ -17,20 +17,28 @@ from ..rng import index_below, inverse_mismatch, poisson, stream_start
 
 
 @njit
-def _term_count(state, T, exp_neg_T, fixed_terms):
+def _node(key, i, T, exp_neg_T, fixed_terms):
+    """Start node i's stream and draw its number of decay terms (Poisson(T), or ``fixed_terms``)."""
+    state = stream_start(key, i)
     if fixed_terms >= 0:
         return fixed_terms, state
     return poisson(state, T, exp_neg_T)
 
 
 @njit
-def _children_sum(parents, state):
-    """S = Gamma_a + Gamma_b + Gamma_c of three uniform parents, summed in float64."""
-    n = parents.size
+def _term(state, n):
+    """One decay term's draws: r = 1/|m|, then the indices below n of its three children."""
+    r, state = inverse_mismatch(state)
     a, state = index_below(state, n)
     b, state = index_below(state, n)
     c, state = index_below(state, n)
-    return np.float64(parents[a]) + np.float64(parents[b]) + np.float64(parents[c]), state
+    return r, a, b, c, state
+
+
+@njit
+def _children_sum(values, a, b, c):
+    """S = Gamma_a + Gamma_b + Gamma_c, summed in float64."""
+    return np.float64(values[a]) + np.float64(values[b]) + np.float64(values[c])
 
 
 @njit
@@ -45,18 +53,12 @@ def _term_value(s, r, lorentzian):
 
 @njit
 def _sample(parents, key, i, T, exp_neg_T, fixed_terms, lorentzian):
-    """sum_j f(S_j, m_j) of new sample i, drawn from its own stream; returns (sum, terms).
-
-    The order in which a sample's stream is consumed is written down here once: the term
-    count, then per term 1/|m| and the three parents.
-    """
-    state = stream_start(key, i)
-    k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+    """sum_j f(S_j, m_j) of new sample i, drawn from its own stream; returns (sum, terms)."""
+    k, state = _node(key, i, T, exp_neg_T, fixed_terms)
     acc = 0.0
     for _ in range(k):
-        r, state = inverse_mismatch(state)
-        s, state = _children_sum(parents, state)
-        acc += _term_value(s, r, lorentzian)
+        r, a, b, c, state = _term(state, parents.size)
+        acc += _term_value(_children_sum(parents, a, b, c), r, lorentzian)
     return acc, k
 
 
@@ -102,17 +104,17 @@ def _generation_blocked(parents, out, key, T, fixed_terms, lam2, source, lorentz
         t = 0
         stop = hi
         for i in range(lo, hi):
-            state = stream_start(key, i)
-            k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+            k, state = _node(key, i, T, exp_neg_T, fixed_terms)
             if t + k > capacity:
                 stop = i
                 break
             count[i - lo] = k
             for _ in range(k):
-                inv_m[t], state = inverse_mismatch(state)
-                index[3 * t], state = index_below(state, n)
-                index[3 * t + 1], state = index_below(state, n)
-                index[3 * t + 2], state = index_below(state, n)
+                r, j0, j1, j2, state = _term(state, n)
+                inv_m[t] = r
+                index[3 * t] = j0
+                index[3 * t + 1] = j1
+                index[3 * t + 2] = j2
                 t += 1
         for q in range(3 * t):
             value[q] = parents[index[q]]
@@ -120,7 +122,7 @@ def _generation_blocked(parents, out, key, T, fixed_terms, lam2, source, lorentz
         for i in range(lo, stop):
             acc = 0.0
             for _ in range(count[i - lo]):
-                s = np.float64(value[3 * t]) + np.float64(value[3 * t + 1]) + np.float64(value[3 * t + 2])
+                s = _children_sum(value, 3 * t, 3 * t + 1, 3 * t + 2)
                 acc += _term_value(s, inv_m[t], lorentzian)
                 t += 1
             out[i] = source + lam2 * acc
@@ -191,16 +193,15 @@ def baa_initial(model, size, dtype="float64"):
 def _tilted_weights(weight, key, T, fixed_terms, lam2_beta, beta):
     """``sum over the 3 k children of w^beta`` of fresh nodes: the memoryless tilted step (no path variable).
 
-    Node i draws its term count and per term 1/|m| in the order of ``_sample`` (the parents are
-    not drawn: a memoryless weight does not depend on them).
+    Node i consumes its stream like a generation's node (the children's indices are drawn and
+    unused: a memoryless weight does not depend on them), so it sees the mismatches of that node.
     """
     exp_neg_T = math.exp(-T)
     for i in prange(weight.size):
-        state = stream_start(key, i)
-        k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+        k, state = _node(key, i, T, exp_neg_T, fixed_terms)
         acc = 0.0
         for _ in range(k):
-            r, state = inverse_mismatch(state)
+            r, _, _, _, state = _term(state, 1)
             acc += math.pow(r, 2.0 * beta)
         weight[i] = 3.0 * lam2_beta * acc
 

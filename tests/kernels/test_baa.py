@@ -9,7 +9,7 @@ from scipy import integrate, stats
 from popdyn import rng
 from popdyn._jit import njit
 from popdyn.engine import initial_state, step
-from popdyn.kernels.baa import _generation, _generation_blocked, _term_count, baa_generation
+from popdyn.kernels.baa import _generation, _generation_blocked, _node, baa_generation
 from popdyn.models import BAATree
 from popdyn.spectrum import ln_m
 from tests import reference
@@ -23,8 +23,7 @@ def _sum_w_beta(key, size, T, fixed_terms, lam2, beta):
     out = np.empty(size)
     exp_neg_T = math.exp(-T)
     for i in range(size):
-        state = rng.stream_start(key, i)
-        k, state = _term_count(state, T, exp_neg_T, fixed_terms)
+        k, state = _node(key, i, T, exp_neg_T, fixed_terms)
         acc = 0.0
         for _ in range(k):
             r, state = rng.inverse_mismatch(state)
