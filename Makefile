@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RUNS   ?= runs
 
-.PHONY: run test test-slow clean
+.PHONY: run test test-slow figures clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 # Physics validations that take minutes: statistical tests at large N.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
+
+# Every figure at the quick scale into docs/figures (the README gallery): a few minutes on 2 cores.
+figures: $(STAMP)
+	$(BIN)/popdyn figures all --out docs/figures
 
 clean:
 	rm -rf $(VENV) $(RUNS) .pytest_cache

@@ -18,6 +18,7 @@ import scipy.optimize
 import scipy.stats
 
 import popdyn
+from popdyn.results import ConfidenceInterval, as_interval, json_safe
 from popdyn.spectrum import brunet_derrida_L, exact_growth, transition
 
 from .growth import fit_growth
@@ -189,20 +190,33 @@ class SizeForTc:
         By the measured trend Tc_N/Tc - 1 = A (ln N)^s (a straight line of ln(Tc_N/Tc - 1) in
         ln ln N); the smallest N measured when every Tc_N is already within; inf when the
         trend does not fall.
-    interval : tuple
+    interval : ConfidenceInterval
         Parametric bootstrap over the Tc_N intervals, at ``confidence``.
     exponent : float
         The measured s; Brunet-Derrida's leading order says -2.
+    tolerance, confidence : float
     already : bool
         Every measured Tc_N is within ``tolerance``.
     """
 
     N: float
-    interval: tuple
+    interval: ConfidenceInterval
     exponent: float
     tolerance: float
     confidence: float
     already: bool
+
+    def __post_init__(self):
+        # a caller may build the result from a plain pair; the field is the named interval all the same
+        object.__setattr__(self, "interval", as_interval(self.interval))
+
+    def to_dict(self):
+        """The estimate as JSON-ready Python: the interval as [low, high], null for nan and inf.
+
+        An N of null is one the trend could not give: not fitted, or not falling (``summary`` says which).
+        """
+        return json_safe({"N": self.N, "interval": self.interval, "exponent": self.exponent,
+                          "tolerance": self.tolerance, "confidence": self.confidence, "already": self.already})
 
     def summary(self):
         if self.already:
@@ -272,7 +286,7 @@ def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=1
     N = tc_table["N"].to_numpy(dtype=float)
     ratio = tc_table["Tc_N_over_Tc"].to_numpy(dtype=float)
     if np.all(np.abs(ratio - 1) < tolerance):
-        return SizeForTc(float(N.min()), (math.nan, math.nan), math.nan, tolerance, confidence, True)
+        return SizeForTc(float(N.min()), ConfidenceInterval(math.nan, math.nan), math.nan, tolerance, confidence, True)
     exact = tc_table["Tc_N"].to_numpy(dtype=float) / ratio
     z = statistics.NormalDist().inv_cdf(0.5 + tc_confidence / 2)
     sd = (tc_table["hi"].to_numpy(dtype=float) - tc_table["lo"].to_numpy(dtype=float)) / (2 * z) / exact
@@ -289,4 +303,4 @@ def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=1
     sizes = np.where(np.isnan(fits[:, 0]), np.inf, _size_at(fits[:, 0], fits[:, 1], tolerance))  # unsettled: no bound
     a = 1 - confidence
     lo, hi = np.quantile(sizes, [a / 2, 1 - a / 2], method="inverted_cdf") if n_bootstrap else (math.nan,) * 2
-    return SizeForTc(size, (float(lo), float(hi)), float(slope), tolerance, confidence, False)
+    return SizeForTc(size, ConfidenceInterval(float(lo), float(hi)), float(slope), tolerance, confidence, False)

@@ -24,6 +24,8 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tsa.stattools import adfuller
 
+from popdyn.results import ConfidenceInterval, as_interval, json_safe
+
 COLUMNS = {"ln_gamma_mle": "ln gamma_n (Levy-scale MLE)", "mean_ln": "<ln Gamma^(n)>"}
 
 
@@ -61,6 +63,7 @@ class _Lambda:
     """The paper's Lambda from a growth v per generation: gamma_n ~ Lambda^(2n), so Lambda = exp(v/2).
 
     ``ln_Lambda`` is the quantity the fit makes; ``Lambda`` is inf past a double's range (never an error).
+    The results that carry it (``GrowthFit``, ``SeedCombination``) share the storing of ``interval`` too.
     """
 
     @property
@@ -73,7 +76,14 @@ class _Lambda:
 
     @property
     def Lambda_interval(self):
-        return tuple(_exp(x / 2.0) for x in self.interval)
+        return ConfidenceInterval(*(_exp(x / 2.0) for x in self.interval))
+
+    def __post_init__(self):
+        # a caller may build a result from a plain pair; the field is the named interval all the same
+        object.__setattr__(self, "interval", as_interval(self.interval))
+
+    def _lambda_dict(self):
+        return {"ln_Lambda": self.ln_Lambda, "Lambda": self.Lambda, "Lambda_interval": self.Lambda_interval}
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ class GrowthFit(_Lambda):
         Slope per generation (v = 2 ln Lambda).
     stderr : float
         HAC (Newey-West) standard error.
-    interval : tuple
+    interval : ConfidenceInterval
         ``confidence`` interval of v (normal quantiles, as statsmodels gives for HAC).
     column : str
         ``ln_gamma_mle`` or ``mean_ln``.
@@ -97,11 +107,13 @@ class GrowthFit(_Lambda):
     maxlags : int
     adf_pvalue : float
         Augmented Dickey-Fuller p-value of the detrended levels (nan if too short).
+    ln_Lambda, Lambda, Lambda_interval : float, float, ConfidenceInterval (properties)
+        v / 2 and the paper's Lambda = exp(v / 2) with its interval (inf past a double's range).
     """
 
     v: float
     stderr: float
-    interval: tuple
+    interval: ConfidenceInterval
     column: str
     method: str
     burn_in: int
@@ -111,6 +123,8 @@ class GrowthFit(_Lambda):
     adf_pvalue: float
     confidence: float = 0.95
     statsmodels_summary: str = field(default="", repr=False, compare=False)
+    #: The fitted statsmodels results (None for a dead population), for renderings such as ``summary().as_html()``.
+    results: object = field(default=None, repr=False, compare=False)
 
     def summary(self, exact_v=None):
         lo, hi = self.interval
@@ -129,6 +143,17 @@ class GrowthFit(_Lambda):
             lines.append(f"  exact tree: v = {exact_v:.4f}, Lambda = {_exp(exact_v / 2):.4f}; exact - fit = "
                          f"{exact_v - self.v:.4f} = {widths} interval half-widths")
         return "\n".join(lines)
+
+    def to_dict(self):
+        """The fit as JSON-ready Python: intervals as [low, high], null for nan and inf.
+
+        The statsmodels summary table is left out: it is text for a reader, kept in
+        ``statsmodels_summary``.
+        """
+        return json_safe({"v": self.v, "stderr": self.stderr, "interval": self.interval, "confidence": self.confidence,
+                          **self._lambda_dict(), "column": self.column, "method": self.method,
+                          "burn_in": self.burn_in, "generations": self.generations, "size": self.size,
+                          "maxlags": self.maxlags, "adf_pvalue": self.adf_pvalue})
 
 
 def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", confidence=0.95, size=None):
@@ -170,7 +195,8 @@ def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", 
     size = -1 if size is None else int(size)
     nan = float("nan")
     if not np.all(np.isfinite(y)):  # the population died out: every sample is an exact zero
-        return GrowthFit(-math.inf, nan, (nan, nan), column, method, burn_in, len(y) - 1, size, 0, nan, confidence)
+        return GrowthFit(-math.inf, nan, ConfidenceInterval(nan, nan), column, method, burn_in, len(y) - 1, size, 0,
+                         nan, confidence)
     if method == "increments":
         endog, exog = np.diff(y), np.ones(len(y) - 1)
     else:
@@ -183,8 +209,8 @@ def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", 
     slope = float(np.atleast_1d(result.params)[-1])
     stderr = float(np.atleast_1d(result.bse)[-1])
     lo, hi = (float(x) for x in np.atleast_2d(result.conf_int(1 - confidence))[-1])
-    return GrowthFit(slope, stderr, (lo, hi), column, method, burn_in, len(y) - 1, size, maxlags,
-                     _adf_pvalue(gen, y), confidence, text)
+    return GrowthFit(slope, stderr, ConfidenceInterval(lo, hi), column, method, burn_in, len(y) - 1, size, maxlags,
+                     _adf_pvalue(gen, y), confidence, text, results=result)
 
 
 def _xnames(method):
@@ -206,17 +232,21 @@ class SeedCombination(_Lambda):
 
     Attributes
     ----------
-    v, stderr, interval : float, float, tuple
+    v, stderr, interval : float, float, ConfidenceInterval
         Mean over seeds, its standard error from the scatter of the seeds, and a Student-t interval.
     n_seeds : int
     consistency_pvalue : float
         chi^2 test that the seeds scatter as their own HAC errors say (small: the HAC errors are
         too small, or the seeds differ more than chance).
+    size : int
+        The population size N of the seeds (that of the first).
+    ln_Lambda, Lambda, Lambda_interval : float, float, ConfidenceInterval (properties)
+        As for ``GrowthFit``.
     """
 
     v: float
     stderr: float
-    interval: tuple
+    interval: ConfidenceInterval
     n_seeds: int
     consistency_pvalue: float
     size: int
@@ -227,6 +257,12 @@ class SeedCombination(_Lambda):
         return (f"{self.n_seeds} seeds, N = {self.size}: v = {self.v:.4f} +- {self.stderr:.4f}, {self.confidence:.0%} "
                 f"interval [{lo:.4f}, {hi:.4f}], Lambda = {self.Lambda:.4f}; seeds vs their HAC errors: "
                 f"chi^2 p = {self.consistency_pvalue:.3g}")
+
+    def to_dict(self):
+        """The combination as JSON-ready Python: intervals as [low, high], null for nan and inf."""
+        return json_safe({"v": self.v, "stderr": self.stderr, "interval": self.interval, "confidence": self.confidence,
+                          **self._lambda_dict(), "n_seeds": self.n_seeds,
+                          "consistency_pvalue": self.consistency_pvalue, "size": self.size})
 
 
 def combine_seeds(fits, confidence=0.95):
@@ -241,4 +277,4 @@ def combine_seeds(fits, confidence=0.95):
     half = float(stats.t.ppf(0.5 + confidence / 2, k - 1)) * stderr
     chi2 = float(np.sum(((v - mean) / se) ** 2))
     p = float(stats.chi2.sf(chi2, k - 1))
-    return SeedCombination(mean, stderr, (mean - half, mean + half), k, p, fits[0].size, confidence)
+    return SeedCombination(mean, stderr, ConfidenceInterval(mean - half, mean + half), k, p, fits[0].size, confidence)

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import special, stats
 
 from popdyn.results import LN_HUGE, LN_TINY, exp_or_nan  # noqa: F401  (part of this module's API)
+from popdyn.results import ConfidenceInterval, as_interval, json_safe
 
 #: Above this many samples the bootstrap simulates this many: sqrt(n) D and A^2 have then
 #: reached their asymptotic null law, which does not depend on n.
@@ -120,7 +121,7 @@ class LevyFit:
     ----------
     ln_gamma : float
         ln of the MLE gamma_hat = n / (2 sum 1/Gamma) (finite for any ln Gamma a double holds).
-    ln_interval : tuple
+    ln_interval : ConfidenceInterval
         ln of the exact interval at ``confidence`` (chi^2_n).
     n : int
         Samples used (Gamma > 0).
@@ -128,12 +129,12 @@ class LevyFit:
         Kolmogorov-Smirnov distance and Anderson-Darling A^2 with gamma estimated, and their
         parametric-bootstrap p-values.
     n_bootstrap : int
-    gamma, interval : float, tuple (properties)
+    gamma, interval : float, ConfidenceInterval (properties)
         The same as numbers, where a double holds them (nan elsewhere).
     """
 
     ln_gamma: float
-    ln_interval: tuple
+    ln_interval: ConfidenceInterval
     n: int
     ks: float
     ks_pvalue: float
@@ -142,13 +143,17 @@ class LevyFit:
     n_bootstrap: int
     confidence: float = 0.95
 
+    def __post_init__(self):
+        # a caller may build a fit from a plain pair; the field is the named interval all the same
+        object.__setattr__(self, "ln_interval", as_interval(self.ln_interval))
+
     @property
     def gamma(self):
         return exp_or_nan(self.ln_gamma)
 
     @property
     def interval(self):
-        return tuple(exp_or_nan(x) for x in self.ln_interval)
+        return ConfidenceInterval(*(exp_or_nan(x) for x in self.ln_interval))
 
     @property
     def rejected(self):
@@ -162,6 +167,13 @@ class LevyFit:
                 f"(ln gamma = {self.ln_gamma:.6g}), n = {self.n}\n  KS D = {self.ks:.4g} (p = {self.ks_pvalue:.3g}), "
                 f"AD A^2 = {self.ad:.4g} (p = {self.ad_pvalue:.3g}), {self.n_bootstrap} bootstrap samples: "
                 f"Levy form {verdict}")
+
+    def to_dict(self):
+        """The fit as JSON-ready Python: intervals as [low, high], null for a number a double cannot hold."""
+        return json_safe({"ln_gamma": self.ln_gamma, "ln_interval": self.ln_interval, "gamma": self.gamma,
+                          "interval": self.interval, "confidence": self.confidence, "n": self.n, "ks": self.ks,
+                          "ks_pvalue": self.ks_pvalue, "ad": self.ad, "ad_pvalue": self.ad_pvalue,
+                          "n_bootstrap": self.n_bootstrap, "rejected": self.rejected})
 
 
 def fit_levy(gamma_samples, n_bootstrap=499, confidence=0.95, seed=0):
@@ -225,7 +237,8 @@ def fit_levy_ln(ln_gamma_samples, n_bootstrap=499, confidence=0.95, seed=0):
     ad_p = (1 + np.sum(ad_null >= ad)) / (n_bootstrap + 1)
     ln_gamma = ln_gamma_rel + shift
     lo, hi = ln_levy_scale_interval(ln_gamma, n, confidence)
-    return LevyFit(ln_gamma, (float(lo), float(hi)), n, ks, float(ks_p), ad, float(ad_p), n_bootstrap, confidence)
+    return LevyFit(ln_gamma, ConfidenceInterval(float(lo), float(hi)), n, ks, float(ks_p), ad, float(ad_p), n_bootstrap,
+                   confidence)
 
 
 def levy_density(gamma_values, gamma):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 import popdyn
+from popdyn.results import json_safe
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class MetallicPoint:
 
     Attributes
     ----------
+    lam, T : float
+    size : int
+        The population size N.
     mean_ratio, mean_ratio_err : float
         <Gamma> / (pi lam^2 T) and its standard error (scatter over seeds x generations after burn-in).
     var_ratio, var_ratio_err : float
@@ -51,6 +55,19 @@ class MetallicPoint:
     @property
     def lower_correction(self):
         return 1.0 / (self.lam * self.T)
+
+    def to_dict(self):
+        """The point as JSON-ready Python (null for an error of one seed, which is nan)."""
+        return json_safe({"lam": self.lam, "T": self.T, "size": self.size, "mean_ratio": self.mean_ratio,
+                          "mean_ratio_err": self.mean_ratio_err, "var_ratio": self.var_ratio,
+                          "var_ratio_err": self.var_ratio_err, "upper_correction": self.upper_correction,
+                          "lower_correction": self.lower_correction})
+
+    def summary(self):
+        return (f"SCBA fixed point at lam = {self.lam:g}, T = {self.T:g} (N = {self.size}): "
+                f"<Gamma> / (pi lam^2 T) = {self.mean_ratio:.4f} +- {self.mean_ratio_err:.4f}, "
+                f"Var Gamma / (lam^2/6) = {self.var_ratio:.4f} +- {self.var_ratio_err:.4f} "
+                f"(corrections 3 pi lam^2 T = {self.upper_correction:.3g}, 1/(lam T) = {self.lower_correction:.3g})")
 
 
 def metallic_point(lam, T, size=4000, generations=30, seeds=(1, 2, 3), eta=None, progress=False):

@@ -1,33 +1,30 @@
-"""The fitting report of a run: gamma_n with exact intervals, Levy goodness of fit, tail
-exponents, and the growth Lambda beside the exact tree value.
+"""The fits behind the fitting report of a run: gamma_n with exact intervals, Levy goodness of
+fit, tail exponents, and the growth Lambda beside the exact tree value.
 
-``fit_run`` computes (no files); ``write_report`` writes ``report.md`` (with two PNG plots
-beside it) and a self-contained ``report.html`` into the run directory.
+``fit_run`` computes a ``RunFit`` (numbers only, no files); ``group_by_point`` and
+``combined_growth`` combine the seeds of one point. The report files themselves (Markdown,
+HTML, plots) are written by ``figures.report``.
 
 Scales are computed and carried as logs: on the metallic side ln Gamma grows by ~1.8 per
 generation, and gamma_n passes the largest double (e^709.78) within a few hundred generations.
 ``ln_gamma``, ``ln_gamma_lo``, ``ln_gamma_hi`` and ``ln_tail_gamma`` are always finite (while
 the population lives); ``gamma``, ``gamma_lo``, ``gamma_hi``, ``tail_gamma`` are their
-exponentials where a double holds them, and nan (null in JSON) elsewhere. The text and the
-tables print scales from their logs (``levy.format_ln``: ``8.459e+644``).
+exponentials where a double holds them, and nan (null in JSON) elsewhere. The text prints
+scales from their logs (``levy.format_ln``: ``8.459e+644``).
 """
 
-import base64
-import html
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from popdyn.results import json_safe
 from popdyn.spectrum import typical_growth
-from popdyn.files import atomic_write
 
 from .growth import combine_seeds, fit_growth
 from .levy import exp_or_nan, fit_levy_ln, format_ln, ln_levy_scale_interval
-from .plots import growth_plot, levy_plot
 from .tails import MIN_TAIL, fit_tail_ln
 
 
@@ -72,10 +69,11 @@ class RunFit:
                     "generations_done": int(self.run.table["n"].max())},
             "provenance": self.run.config["provenance"],
             "Lambda": None,
-            "gamma": _records(self.generations[["n", "ln_gamma", "ln_gamma_lo", "ln_gamma_hi", "gamma", "gamma_lo",
-                                                "gamma_hi", "n_pos"]]),
-            "alpha": _records(self.generations.dropna(subset=["alpha"])[
-                ["n", "alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma", "ks_pvalue", "ad_pvalue"]]),
+            "gamma": json_safe(self.generations[["n", "ln_gamma", "ln_gamma_lo", "ln_gamma_hi", "gamma", "gamma_lo",
+                                                 "gamma_hi", "n_pos"]].to_dict("records")),
+            "alpha": json_safe(self.generations.dropna(subset=["alpha"])[
+                ["n", "alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma", "ks_pvalue", "ad_pvalue"]
+            ].to_dict("records")),
             "levy": [{"n": int(n), "ln_gamma": f.ln_gamma, "ln_gamma_interval": list(f.ln_interval),
                       "gamma": f.gamma, "gamma_interval": list(f.interval), "n_samples": f.n, "ks": f.ks,
                       "ks_pvalue": f.ks_pvalue, "ad": f.ad, "ad_pvalue": f.ad_pvalue, "n_bootstrap": f.n_bootstrap}
@@ -88,7 +86,7 @@ class RunFit:
                 "v": g.v, "v_interval": list(g.interval), "v_stderr": g.stderr, "confidence": g.confidence,
                 "population_size": g.size, "burn_in": g.burn_in, "generations_used": g.generations,
                 "method": f"{g.method}, OLS with HAC (Bartlett, maxlags={g.maxlags})", "column": g.column,
-                "exact_v": _finite(self.exact.v) if self.exact else None,
+                "exact_v": json_safe(self.exact.v) if self.exact else None,
                 "exact_Lambda": self.exact.Lambda if self.exact else None,
                 "exact_minus_fit_in_half_widths": _half_widths(self.exact, g),
             }
@@ -126,20 +124,11 @@ class RunFit:
         return "\n".join(lines)
 
 
-def _finite(x):
-    return float(x) if x is not None and math.isfinite(x) else None
-
-
 def _half_widths(exact, g):
     if exact is None or not math.isfinite(exact.v) or not math.isfinite(g.v):
         return None
     half = (g.interval[1] - g.interval[0]) / 2
     return (exact.v - g.v) / half if half > 0 else None
-
-
-def _records(frame):
-    return [{k: (_finite(v) if isinstance(v, float) else int(v)) for k, v in row.items()}
-            for row in frame.to_dict("records")]
 
 
 def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
@@ -201,12 +190,16 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
     return RunFit(run, gens, growth, exact, levy, tails, notes)
 
 
+def point_key(run):
+    """The parameter point of a run, as text: its model and population size (seeds differ within a point)."""
+    return json.dumps({"model": run.config["model"], "size": run.size}, sort_keys=True)
+
+
 def group_by_point(fits):
-    """Fits of the same model and population size, keyed by that point."""
+    """Fits of the same model and population size, keyed by ``point_key``, in the order given."""
     groups = {}
     for f in fits:
-        key = json.dumps({"model": f.run.config["model"], "size": f.run.size}, sort_keys=True)
-        groups.setdefault(key, []).append(f)
+        groups.setdefault(point_key(f.run), []).append(f)
     return groups
 
 
@@ -214,102 +207,3 @@ def combined_growth(fits):
     """Seed combination of the Lambda fits of one point (None with fewer than two usable seeds)."""
     usable = [f.Lambda_fit for f in fits if f.Lambda_fit is not None and math.isfinite(f.Lambda_fit.v)]
     return combine_seeds(usable) if len(usable) >= 2 else None
-
-
-# -- writing -------------------------------------------------------------------------------
-
-def _plots(fit):
-    title = _title(fit)
-    growth_png = growth_plot(fit.run.table, fit.Lambda_fit, fit.exact.v if fit.exact else None, title)
-    levy_png = None
-    if fit.levy:
-        chosen = sorted(fit.levy)[:4]
-        levy_png = levy_plot({n: np.asarray(fit.run.snapshot(n)) for n in chosen},
-                             {n: fit.levy[n].ln_gamma for n in chosen}, title)
-    return growth_png, levy_png
-
-
-def _title(fit):
-    return f"{fit.run.model.name}: {fit.run.model.label()}, N = {fit.run.size}, seed = {fit.run.seed}"
-
-
-#: Columns of the per-generation table that hold numbers given by their logs, shown from the log.
-_SCALES = {"gamma": "ln_gamma", "gamma_lo": "ln_gamma_lo", "gamma_hi": "ln_gamma_hi", "tail_gamma": "ln_tail_gamma"}
-
-
-def _generation_table(fit):
-    """The per-generation table as text: scales from their logs (any size), logs with 4 decimals."""
-    g = fit.generations
-    out = pd.DataFrame({"n": g["n"].astype(int)})
-    for col in g.columns:
-        if col in ("n", "ln_gamma_lo", "ln_gamma_hi"):  # the interval shows as gamma_lo, gamma_hi
-            continue
-        values = g[col].to_numpy()
-        if col in _SCALES:
-            text = [format_ln(x, 5) if math.isfinite(x) or x == -math.inf else "" for x in g[_SCALES[col]]]
-        elif col.startswith("ln_"):
-            text = [f"{x:.4f}" if not math.isnan(x) else "" for x in values]
-        elif col == "n_pos":
-            text = [str(int(x)) for x in values]
-        else:
-            text = [f"{x:.5g}" if not math.isnan(x) else "" for x in values]
-        out[col] = text
-    return out
-
-
-def to_markdown(fit, combined=None, images=("report_growth.png", "report_levy.png")):
-    doc = fit.to_dict()
-    m, r = doc["model"], doc["run"]
-    lines = [f"# popdyn fitting report: {_title(fit)}", "",
-             f"Run directory `{doc['path']}`, status **{r['status']}**, {r['generations_done']} of {r['generations']} "
-             f"generations. Model: `{json.dumps(m)}`. popdyn {doc['provenance']['popdyn']}, commit "
-             f"`{doc['provenance']['git_commit']}`.", ""]
-    if fit.Lambda_fit is not None:
-        lines += ["## Growth and Lambda", "", "```", fit.Lambda_fit.summary(fit.exact.v if fit.exact else None),
-                  "", fit.growth["mean_ln"].summary(fit.exact.v if fit.exact else None), "```", ""]
-        if combined is not None:
-            lines += ["Combined with the other seeds of this point:", "", "```", combined.summary(), "```", ""]
-        lines += ["statsmodels summary of the Lambda fit:", "", "```", fit.Lambda_fit.statsmodels_summary, "```", ""]
-    if fit.notes:
-        lines += ["## Notes", ""] + [f"* {x}" for x in fit.notes] + [""]
-    lines += ["## Plots", "", f"![growth]({images[0]})", ""]
-    if fit.levy:
-        lines += [f"![levy]({images[1]})", ""]
-    lines += ["## Per generation", "",
-              "gamma: Levy-scale MLE N/(2 sum 1/Gamma) with its exact 95 % interval (chi^2_N), computed as "
-              "ln_gamma (ln_gamma_lo, ln_gamma_hi) and printed from the log at any size; on snapshot "
-              "generations, KS and AD p-values of the Levy form (gamma estimated, parametric bootstrap), the tail "
-              "exponent alpha (Hill/CSN, bootstrap interval) and the tail-only gamma.", "",
-              _generation_table(fit).to_markdown(index=False, disable_numparse=True, stralign="right"), ""]
-    return "\n".join(lines)
-
-
-def to_html(fit, growth_png, levy_png, combined=None):
-    def img(png):
-        return f'<img alt="plot" src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else ""
-
-    md_parts = to_markdown(fit, combined).split("## Per generation")[0]
-    body = html.escape(md_parts)
-    table = _generation_table(fit).to_html(index=False, border=0)
-    return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>popdyn report: {html.escape(_title(fit))}</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}} pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}
-table{{border-collapse:collapse;font-size:85%}} td,th{{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}}
-img{{max-width:100%}}</style></head>
-<body><pre>{body}</pre>
-<h2>Plots</h2>{img(growth_png)}{img(levy_png)}
-<h2>Per generation</h2><div style="max-height:40em;overflow-y:auto">{table}</div>
-</body></html>
-"""
-
-
-def write_report(fit, combined=None):
-    """Write report.md, report_growth.png, report_levy.png and report.html into the run directory."""
-    path = Path(fit.run.path)
-    growth_png, levy_png = _plots(fit)
-    atomic_write(path / "report_growth.png", lambda tmp: tmp.write_bytes(growth_png))
-    if levy_png:
-        atomic_write(path / "report_levy.png", lambda tmp: tmp.write_bytes(levy_png))
-    atomic_write(path / "report.md", lambda tmp: tmp.write_text(to_markdown(fit, combined)))
-    atomic_write(path / "report.html", lambda tmp: tmp.write_text(to_html(fit, growth_png, levy_png, combined)))
-    return path / "report.md", path / "report.html"

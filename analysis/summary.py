@@ -5,14 +5,11 @@ import math
 import numpy as np
 from scipy import special
 
+from popdyn.results import json_safe
 from popdyn.spectrum import typical_growth
 
 from .growth import default_burn_in, fit_growth
 from .levy import exp_or_nan, format_ln
-
-
-def _finite_or_none(x):
-    return float(x) if x is not None and math.isfinite(x) else None
 
 
 def run_summary(run, burn_in=None):
@@ -33,14 +30,14 @@ def run_summary(run, burn_in=None):
         "run": {**run.config["run"], "generations_done": int(last["n"]), "status": run.status,
                 "path": str(run.path) if run.path is not None else None},
         "performance": {"wall_s": wall, "edges": edges, "edges_per_s": edges / wall if wall > 0 else None},
-        "last_generation": {k: _finite_or_none(float(last[k])) for k in
+        "last_generation": {k: json_safe(float(last[k])) for k in
                             ("mean_ln", "sd_ln", "ln_q50", "zero_fraction", "ln_gamma_mle", "ln_mean", "ln_var")},
     }
     if model.linear:
         spectrum = model.spectrum()
         exact = typical_growth(spectrum) if spectrum is not None else None
         if exact is not None:
-            out["exact"] = {**model.exact_reference(), "v": _finite_or_none(exact.v), "beta_star": exact.beta_star,
+            out["exact"] = {**model.exact_reference(), "v": json_safe(exact.v), "beta_star": exact.beta_star,
                             "Lambda": exact.Lambda, "phase": exact.phase}
         try:
             g = fit_growth(table, "mean_ln", burn_in=burn_in, size=run.size)
@@ -48,10 +45,10 @@ def run_summary(run, burn_in=None):
             out["population"] = {"size": run.size, "note": f"no growth estimate: {exc}"}
         else:
             out["population"] = {
-                "size": run.size, "typical_growth": _finite_or_none(g.v), "stderr": _finite_or_none(g.stderr),
-                "interval": [_finite_or_none(x) for x in g.interval], "confidence": g.confidence,
+                "size": run.size, "typical_growth": json_safe(g.v), "stderr": json_safe(g.stderr),
+                "interval": json_safe(g.interval), "confidence": g.confidence,
                 "burn_in": g.burn_in, "generations_used": g.generations, "method": "mean increment, HAC error",
-                "exact_minus_population": _finite_or_none(exact.v - g.v) if exact is not None else None,
+                "exact_minus_population": json_safe(exact.v - g.v) if exact is not None else None,
             }
     else:
         # A nonlinear recursion (SCBA, the cavity equation) converges to a bounded fixed point (SCBA:
@@ -64,7 +61,7 @@ def run_summary(run, burn_in=None):
         ln_var = _log_mean_exp(used["ln_var"].to_numpy(dtype=float))
         out["metallic"] = {
             "mean_gamma": _exp_or_none(ln_mean), "var_gamma": _exp_or_none(ln_var),
-            "ln_mean_gamma": _finite_or_none(ln_mean), "ln_var_gamma": _finite_or_none(ln_var),
+            "ln_mean_gamma": json_safe(ln_mean), "ln_var_gamma": json_safe(ln_var),
             "generations_averaged": len(used),
             **{name: _exp_or_none(ln) for name, ln in model.fixed_point_reference(ln_mean, ln_var).items()},
         }
@@ -80,7 +77,7 @@ def _log_mean_exp(ln_x):
 
 def _exp_or_none(ln_x):
     """exp(ln_x) where a double holds it, None elsewhere (for the JSON summary)."""
-    return _finite_or_none(exp_or_nan(ln_x))
+    return json_safe(exp_or_nan(ln_x))
 
 
 def _fmt(x, spec=".4g"):

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from popdyn.results import ConfidenceInterval, as_interval, json_safe
+
 from .levy import exp_or_nan, format_ln
 
 #: Smallest number of tail samples a threshold may keep.
@@ -65,7 +67,7 @@ class TailFit:
     ----------
     alpha : float
         Hill/CSN estimate at the chosen threshold.
-    interval : tuple
+    interval : ConfidenceInterval
         Percentile-bootstrap interval (threshold choice included).
     ln_xmin : float
         ln of the chosen threshold (the k-th largest sample).
@@ -74,22 +76,27 @@ class TailFit:
     ks_distance : float
     ln_tail_gamma : float
         ln of gamma from the k largest samples with the exponent fixed at Eq. 27's 1/2.
-    ln_tail_gamma_interval : tuple
+    ln_tail_gamma_interval : ConfidenceInterval
         ln of its interval from the binomial error of k (relative half-width 2 z / sqrt(k)).
-    xmin, tail_gamma, tail_gamma_interval : float, float, tuple (properties)
+    xmin, tail_gamma, tail_gamma_interval : float, float, ConfidenceInterval (properties)
         The same as numbers, where a double holds them (nan elsewhere).
     """
 
     alpha: float
-    interval: tuple
+    interval: ConfidenceInterval
     ln_xmin: float
     k: int
     n: int
     ks_distance: float
     ln_tail_gamma: float
-    ln_tail_gamma_interval: tuple
+    ln_tail_gamma_interval: ConfidenceInterval
     n_bootstrap: int
     confidence: float = 0.95
+
+    def __post_init__(self):
+        # a caller may build a fit from plain pairs; the fields are the named intervals all the same
+        object.__setattr__(self, "interval", as_interval(self.interval))
+        object.__setattr__(self, "ln_tail_gamma_interval", as_interval(self.ln_tail_gamma_interval))
 
     @property
     def xmin(self):
@@ -101,7 +108,7 @@ class TailFit:
 
     @property
     def tail_gamma_interval(self):
-        return tuple(exp_or_nan(x) for x in self.ln_tail_gamma_interval)
+        return ConfidenceInterval(*(exp_or_nan(x) for x in self.ln_tail_gamma_interval))
 
     def summary(self, beta_star=None):
         lo, hi = self.interval
@@ -112,6 +119,14 @@ class TailFit:
         if beta_star is not None:
             text += f", the exact tree beta* = {beta_star:.4f}"
         return text
+
+    def to_dict(self):
+        """The fit as JSON-ready Python: intervals as [low, high], null for a number a double cannot hold."""
+        return json_safe({"alpha": self.alpha, "interval": self.interval, "confidence": self.confidence,
+                          "ln_xmin": self.ln_xmin, "xmin": self.xmin, "k": self.k, "n": self.n,
+                          "ks_distance": self.ks_distance, "ln_tail_gamma": self.ln_tail_gamma,
+                          "ln_tail_gamma_interval": self.ln_tail_gamma_interval, "tail_gamma": self.tail_gamma,
+                          "tail_gamma_interval": self.tail_gamma_interval, "n_bootstrap": self.n_bootstrap})
 
 
 def fit_tail(samples, n_bootstrap=200, confidence=0.95, max_fraction=0.2, grid=60, seed=0):
@@ -171,5 +186,5 @@ def fit_tail_ln(ln_samples, n_bootstrap=200, confidence=0.95, max_fraction=0.2, 
     ln_tail_gamma = math.log(np.pi / 4) + 2 * math.log(k / n) + ln_xmin
     rel = 2 * stats.norm.ppf(0.5 + confidence / 2) / np.sqrt(k)
     ln_lo = ln_tail_gamma + math.log(1 - rel) if rel < 1 else -math.inf
-    return TailFit(alpha, (float(lo), float(hi)), ln_xmin, k, n, dist, ln_tail_gamma,
-                   (ln_lo, ln_tail_gamma + math.log1p(rel)), n_bootstrap, confidence)
+    return TailFit(alpha, ConfidenceInterval(float(lo), float(hi)), ln_xmin, k, n, dist, ln_tail_gamma,
+                   ConfidenceInterval(ln_lo, ln_tail_gamma + math.log1p(rel)), n_bootstrap, confidence)

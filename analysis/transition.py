@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from popdyn.results import ConfidenceInterval, as_interval, json_safe
 from popdyn.spectrum import transition
 
 from .growth import fit_growth
@@ -29,8 +30,10 @@ class TransitionEstimate:
     ----------
     Tc : float
         Where the fitted v_N(T) crosses 0.
-    interval : tuple
-        Parametric-bootstrap interval at ``confidence``.
+    interval : ConfidenceInterval
+        Parametric-bootstrap interval at ``confidence`` (nan without a bootstrap).
+    slope : float
+        dv/d ln T of the fit at Tc_N.
     points : pandas.DataFrame
         Per temperature: ``T``, ``v`` (mean over seeds), ``stderr``, ``seeds``.
     exact_Tc : float or None
@@ -38,10 +41,13 @@ class TransitionEstimate:
     lam : float or None
     bracketed : bool
         Whether the points change sign (otherwise Tc_N is an extrapolation).
+    confidence : float
+    degree : {1, 2}
+        Straight line or parabola in ln T.
     """
 
     Tc: float
-    interval: tuple
+    interval: ConfidenceInterval
     slope: float
     points: pd.DataFrame
     exact_Tc: float = None
@@ -50,6 +56,17 @@ class TransitionEstimate:
     bracketed: bool = True
     confidence: float = 0.95
     degree: int = 1
+
+    def __post_init__(self):
+        # a caller may build the estimate from a plain pair; the field is the named interval all the same
+        object.__setattr__(self, "interval", as_interval(self.interval))
+
+    def to_dict(self):
+        """The estimate as JSON-ready Python: the interval as [low, high], ``points`` as a list of records."""
+        return json_safe({"Tc": self.Tc, "interval": self.interval, "confidence": self.confidence,
+                          "slope": self.slope, "degree": self.degree, "bracketed": self.bracketed,
+                          "exact_Tc": self.exact_Tc, "size": self.size, "lam": self.lam,
+                          "points": self.points.to_dict("records")})
 
     def summary(self):
         lo, hi = self.interval
@@ -132,8 +149,8 @@ def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, s
     quantiles = np.quantile(roots, [a / 2, 1 - a / 2], method="inverted_cdf") if n_bootstrap else [math.nan] * 2
     lo, hi = np.exp(quantiles)
     bracketed = bool(v.min() < 0 < v.max())
-    return TransitionEstimate(float(math.exp(root)), (float(lo), float(hi)), float(slope), p, exact_Tc, size, lam,
-                              bracketed, confidence, degree)
+    return TransitionEstimate(float(math.exp(root)), ConfidenceInterval(float(lo), float(hi)), float(slope), p,
+                              exact_Tc, size, lam, bracketed, confidence, degree)
 
 
 def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0.95, degree=1):

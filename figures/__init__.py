@@ -1,0 +1,20 @@
+"""The figures of popdyn: one module per figure, drawn from the public APIs of ``popdyn`` and ``analysis``.
+
+Every figure module has a ``NAME``, ``compute(scale="quick", seed=1) -> FigureData`` (the numbers,
+their parameters and a caption: nothing the library does not compute) and ``draw(data, ax=None)
+-> matplotlib.figure.Figure`` (onto a given axes, or a new figure). Drawing happens inside
+``style()``, the one seaborn theme; nothing here switches a backend or touches pyplot's state.
+``write_figure`` (``figures.output``) writes a figure's PNG, PDF, data and caption.
+
+>>> sorted(FIGURES)
+['convergence', 'fig2b', 'fig4', 'fig5', 'growth', 'phase', 'spectrum']
+"""
+
+from . import convergence, fig2b, fig4, fig5, growth, phase, spectrum
+from ._base import SCALES, FigureData
+from ._style import style
+
+#: The figures of ``popdyn figures``, by CLI name, in the order ``all`` draws them.
+FIGURES = {m.NAME: m for m in (fig4, fig2b, fig5, growth, phase, spectrum, convergence)}
+
+__all__ = ["FIGURES", "SCALES", "FigureData", "style"]

@@ -214,43 +214,6 @@ def run_benchmark(sizes=(10**5, 10**6, 10**7), threads=(1, 2), recursions=("term
     return rows
 
 
-def plot_rates(rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    try:
-        term = [r for r in rows if r["recursion"] == "term"]
-        if term:
-            for t in sorted({r["threads"] for r in term}):
-                sel = [r for r in term if r["threads"] == t]
-                ax.loglog([r["N"] for r in sel], [r["numba_edges_per_s"] for r in sel], "o-",
-                          label=f"numba, {t} thread(s)")
-                if sel[0].get("c_edges_per_s"):
-                    ax.loglog([r["N"] for r in sel], [r["c_edges_per_s"] for r in sel], "s--",
-                              label=f"C reference, {t}")
-            np_rows = {r["N"]: r["numpy_edges_per_s"] for r in term if r["numpy_edges_per_s"]}
-            if np_rows:
-                ax.loglog(list(np_rows), list(np_rows.values()), "^:", color="grey", label="NumPy (vectorized)")
-            title = "term recursion"
-        else:  # no term rows (e.g. --recursions scba): the numba kernels alone
-            for key in sorted({(r["recursion"], r["threads"]) for r in rows}):
-                sel = [r for r in rows if (r["recursion"], r["threads"]) == key]
-                ax.loglog([r["N"] for r in sel], [r["numba_edges_per_s"] for r in sel], "o-",
-                          label=f"numba {key[0]}, {key[1]} thread(s)")
-            title = ", ".join(sorted({r["recursion"] for r in rows})) + " recursion"
-        ax.set_xlabel("population size N")
-        ax.set_ylabel("edges per second")
-        ax.set_title(f"{title}, T = {rows[0]['T']:g}, lam = {rows[0]['lam']:g}")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-        fig.savefig(path, format="png", dpi=110, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-
-
 def format_rows(rows):
     head = f"{'recursion':>9} {'N':>9} {'thr':>3} {'numba edges/s':>14} {'ns/edge':>8} {'NumPy':>10} {'C':>10} " \
            f"{'/NumPy':>7} {'/C':>6}"

@@ -1,4 +1,4 @@
-"""Shapes every result shares: the named interval as scipy.stats writes it, and numbers carried as logs."""
+"""Shapes every result shares: the named interval as scipy.stats writes it, numbers carried as logs, JSON output."""
 
 import math
 from collections import namedtuple
@@ -6,11 +6,70 @@ from collections import namedtuple
 import numpy as np
 
 #: A confidence interval with named ends, like ``scipy.stats``' ``ConfidenceInterval``.
+#: A tuple, so ``lo, hi = fit.interval`` and ``fit.interval[0]`` keep working.
 ConfidenceInterval = namedtuple("ConfidenceInterval", ["low", "high"])
 
 #: exp(x) is a normal, finite double for LN_TINY <= x <= LN_HUGE.
 LN_HUGE = math.log(np.finfo(float).max)
 LN_TINY = math.log(np.finfo(float).tiny)
+
+
+def as_interval(x):
+    """``x`` as a ``ConfidenceInterval``: a result's constructor takes any pair and stores the named one.
+
+    Parameters
+    ----------
+    x : ConfidenceInterval or pair of float
+
+    Returns
+    -------
+    ConfidenceInterval
+
+    Examples
+    --------
+    >>> as_interval((1.0, 2.0))
+    ConfidenceInterval(low=1.0, high=2.0)
+    """
+    return x if isinstance(x, ConfidenceInterval) else ConfidenceInterval(*x)
+
+
+def json_safe(x):
+    """``x`` as plain, strict-JSON-ready Python: what ``json.dumps(..., allow_nan=False)`` accepts.
+
+    Dicts are rebuilt and lists, tuples (a ``ConfidenceInterval`` too) and numpy arrays become
+    lists, recursively; numpy scalars become Python ones; a non-finite float (nan, inf, -inf)
+    becomes None, JSON's null, since strict JSON has no such numbers (Python writes ``NaN``,
+    which other readers reject). Anything else is returned as it is.
+
+    Parameters
+    ----------
+    x : object
+
+    Returns
+    -------
+    object
+
+    Examples
+    --------
+    >>> json_safe({"v": float("nan"), "interval": ConfidenceInterval(np.float32(0.5), float("inf")), "n": np.int64(3)})
+    {'v': None, 'interval': [0.5, None], 'n': 3}
+    """
+    if isinstance(x, dict):
+        return {_json_key(k): json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return json_safe(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _json_key(k):
+    # json.dumps takes str, int, float, bool and None keys, not numpy scalars (a groupby's keys are those)
+    return k.item() if isinstance(k, np.generic) else k
 
 
 def exp_or_nan(ln_x):

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from .results import json_safe
+
 
 def ln_m(lam, T, beta):
     """ln m(beta) of the BAA tree model, BACKGROUND section 3 (inf for beta >= 1/2).
@@ -142,6 +144,7 @@ class TreeGrowth:
     bd_coefficient : float
         beta*^2 v''(beta*) = beta* (ln m)''(beta*), the coefficient of the Brunet-Derrida
         correction (nan when beta* = 1, where that correction does not apply).
+    phase : {"metal", "insulator"} (property)
     """
 
     v: float
@@ -157,6 +160,15 @@ class TreeGrowth:
         """The Brunet-Derrida prediction v_N for a population of N (see the module docstring)."""
         L = brunet_derrida_L(N, refined)
         return self.v - math.pi**2 * self.bd_coefficient / (2.0 * L * L)
+
+    def to_dict(self):
+        """The growth as JSON-ready Python (null for nan and inf: v = -inf, a tree that dies out, is null)."""
+        return json_safe({"v": self.v, "beta_star": self.beta_star, "Lambda": self.Lambda,
+                          "bd_coefficient": self.bd_coefficient, "phase": self.phase})
+
+    def summary(self):
+        return (f"exact tree: v = {self.v:.6g} per generation, beta* = {self.beta_star:.4f}, "
+                f"Lambda = {self.Lambda:.4g} -> {self.phase}")
 
 
 def typical_growth(spectrum):
@@ -191,6 +203,34 @@ def typical_growth(spectrum):
     beta = brentq(stationarity, 1e-300, edge, xtol=1e-16, rtol=1e-15, maxiter=500)
     v = float(spectrum.ln_m(beta)) / beta
     return TreeGrowth(v, beta, math.exp(v / 2.0), beta * spectrum.curvature(beta))
+
+
+def stationary_tail_exponent(spectrum):
+    """kappa of P(Gamma > y) ~ y^-kappa for the linear recursion with a source, in the insulator.
+
+    With a source eta the insulating recursion ``Gamma = eta + sum w Gamma_child`` has a stationary
+    law. For beta <= 1, E[Gamma^beta] <= eta^beta + m(beta) E[Gamma^beta] by subadditivity, so every
+    moment with m(beta) < 1 is finite; past the larger root of ln m = 0 the moments diverge (one
+    large weight suffices). The tail exponent is therefore that root, kappa > beta* (the smoothing
+    transform with immigration; Liu, Adv. Appl. Probab. 30, 85 (1998)). At Tc the two roots meet at
+    beta*, the tail exponent of BACKGROUND section 3. nan where there is no such root (the metal,
+    or a spectrum still below zero at min(beta_max, 1)).
+
+    Examples
+    --------
+    >>> s = baa_spectrum(0.01, 1.2)
+    >>> kappa = stationary_tail_exponent(s)
+    >>> typical_growth(s).beta_star < kappa < 0.5, abs(float(s.ln_m(kappa))) < 1e-12
+    (True, True)
+    """
+    growth = typical_growth(spectrum)
+    if not growth.v < 0.0 or growth.v == -math.inf:
+        return math.nan
+    edge = min(spectrum.beta_max, 1.0)
+    top = edge - 1e-12 * edge if spectrum.beta_max <= 1.0 else edge  # ln m may diverge at beta_max itself
+    if not float(spectrum.ln_m(top)) > 0.0:
+        return math.nan
+    return brentq(lambda b: float(spectrum.ln_m(b)), growth.beta_star, top, xtol=1e-15, rtol=1e-14, maxiter=500)
 
 
 def exact_growth(model):
@@ -242,6 +282,15 @@ class Transition:
     beta_c: float
     C2: float
     C2_leading_log: float = 6.0 * math.e
+
+    def to_dict(self):
+        """The transition as JSON-ready Python."""
+        return json_safe({"lam": self.lam, "Tc": self.Tc, "beta_c": self.beta_c, "C2": self.C2,
+                          "C2_leading_log": self.C2_leading_log})
+
+    def summary(self):
+        return (f"exact transition at lam = {self.lam:g}: Tc = {self.Tc:.6g}, beta_c = {self.beta_c:.4f}, "
+                f"C2 = {self.C2:.4f} (leading log 6e = {self.C2_leading_log:.4f})")
 
 
 def _beta_c(lam):

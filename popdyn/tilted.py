@@ -33,7 +33,7 @@ from scipy import stats
 from .errors import ConfigError
 from .kernels import kernels_for
 from .kernels.tilted import systematic_resample
-from .results import ConfidenceInterval
+from .results import ConfidenceInterval, as_interval, json_safe
 from .rng import generation_key
 
 #: Stream domains: a replica's fixed-point population, its walkers' start, its steps, its quadrature samples.
@@ -76,6 +76,10 @@ class TiltedGrowth:
     settings: dict = field(default_factory=dict)
     wall_s: float = math.nan
 
+    def __post_init__(self):
+        # a caller may build an estimate from a plain pair; the field is the named interval all the same
+        object.__setattr__(self, "interval", as_interval(self.interval))
+
     @property
     def growth(self):
         """K lambda(beta) itself."""
@@ -86,10 +90,12 @@ class TiltedGrowth:
         return ConfidenceInterval(math.exp(self.interval.low), math.exp(self.interval.high))
 
     def to_dict(self):
-        return {"beta": self.beta, "ln_growth": self.ln_growth, "growth": self.growth, "stderr": self.stderr,
-                "interval": list(self.interval), "growth_interval": list(self.growth_interval),
-                "confidence": self.confidence, "replicas": list(self.replicas), "method": self.method,
-                "settings": dict(self.settings), "wall_s": self.wall_s}
+        """The estimate as JSON-ready Python: intervals as [low, high], null for nan (one replica's stderr)."""
+        return json_safe({"beta": self.beta, "ln_growth": self.ln_growth, "growth": self.growth,
+                          "stderr": self.stderr, "interval": list(self.interval),
+                          "growth_interval": list(self.growth_interval), "confidence": self.confidence,
+                          "replicas": list(self.replicas), "method": self.method, "settings": dict(self.settings),
+                          "wall_s": self.wall_s})
 
     def summary(self):
         lo, hi = self.growth_interval
@@ -307,16 +313,22 @@ class CriticalPoint:
     confidence: float
     wall_s: float
 
+    def __post_init__(self):
+        # a caller may build the root from a plain pair; the field is the named interval all the same
+        object.__setattr__(self, "interval", as_interval(self.interval))
+
     @property
     def stderr(self):
         r = np.asarray(self.replicas)
         return float(r.std(ddof=1) / math.sqrt(r.size)) if r.size > 1 else math.nan
 
     def to_dict(self):
-        return {self.parameter + "_c": self.value, "interval": list(self.interval), "stderr": self.stderr,
-                "confidence": self.confidence, "replicas": list(self.replicas), "beta": self.beta,
-                "method": self.method, "settings": dict(self.scan[0].settings, parameter=None) if self.scan else {},
-                "scan": [g.to_dict() for g in self.scan], "wall_s": self.wall_s}
+        """The root as JSON-ready Python: intervals as [low, high], null for nan (one replica's stderr)."""
+        return json_safe({self.parameter + "_c": self.value, "interval": list(self.interval),
+                          "stderr": self.stderr, "confidence": self.confidence, "replicas": list(self.replicas),
+                          "beta": self.beta, "method": self.method,
+                          "settings": dict(self.scan[0].settings, parameter=None) if self.scan else {},
+                          "scan": [g.to_dict() for g in self.scan], "wall_s": self.wall_s})
 
     def summary(self):
         lo, hi = self.interval

@@ -116,6 +116,13 @@ CASES = {
     "spectrum baa without lam": (["spectrum", "--T", "3"], "needs --lam"),
     "bench repeats": (["bench", "--repeats", "0", "--no-progress"], "--repeats must be at least 1"),
     "bench out unwritable": (["bench", "--out", UNWRITABLE, "--no-progress"], "--out: cannot write"),
+    # -- figures
+    "figures unknown name": (["figures", "fig4", "fig9"], "unknown figure 'fig9'"),
+    "figures out unwritable": (["figures", "spectrum", "--out", UNWRITABLE], "--out: cannot write"),
+    "figures out in a file": (["figures", "spectrum", "--out", IN_A_FILE], "--out: cannot write"),
+    "figures out is a file": (["figures", "spectrum", "--out", "afile"], "is a file"),
+    "figures seed negative": (["figures", "spectrum", "--seed", "-1"], "--seed must be >= 0"),
+    "figures scale unknown": (["figures", "spectrum", "--scale", "huge"], "'huge' is not one of"),
     "bench out empty": (["bench", "--out", "", "--no-progress"], "--out needs a path"),
 }
 

@@ -146,3 +146,36 @@ def test_minimum_at_the_edge_of_the_domain_without_derivatives():
 def test_brunet_derrida_L_is_nan_where_the_formula_says_nothing():
     assert math.isnan(brunet_derrida_L(2)) and brunet_derrida_L(3) > 0
     assert brunet_derrida_L(1e6, refined=False) == pytest.approx(math.log(1e6))
+
+
+@pytest.mark.parametrize("lam", [0.1, 0.01, 1e-4])
+def test_stationary_tail_exponent_is_the_larger_root_and_meets_beta_star_at_tc(lam):
+    from popdyn.spectrum import baa_spectrum, stationary_tail_exponent
+
+    tc = critical_temperature(lam)
+    for ratio in (0.9, 0.99):
+        s = baa_spectrum(lam, ratio * tc)
+        kappa = stationary_tail_exponent(s)
+        assert typical_growth(s).beta_star < kappa < 0.5
+        assert abs(float(s.ln_m(kappa))) < 1e-10
+    near = baa_spectrum(lam, (1 - 1e-8) * tc)
+    assert abs(stationary_tail_exponent(near) - typical_growth(near).beta_star) < 1e-3
+    assert math.isnan(stationary_tail_exponent(baa_spectrum(lam, 1.1 * tc)))  # the metal has no stationary law
+
+
+def test_stationary_tail_exponent_against_a_population_with_a_source():
+    """The tail of Eq. 25 (with its source) after 60 generations at T = 0.7 Tc: the exact kappa lies in the
+    Hill/CSN estimate's 99 % bootstrap interval (about +-0.05 at N = 10^5)."""
+    import numpy as np
+
+    import popdyn
+    from analysis.tails import fit_tail_ln
+    from popdyn.spectrum import baa_spectrum, stationary_tail_exponent
+
+    T = 0.7 * critical_temperature(0.01)
+    run = popdyn.run(popdyn.BAATree(lam=0.01, T=T, recursion="linear", eta=1e-6), size=100_000, generations=60,
+                     seed=1, snapshots=(60,), progress=False)
+    fit = fit_tail_ln(np.asarray(run.snapshot(60)), n_bootstrap=100, confidence=0.99, seed=1)
+    kappa = stationary_tail_exponent(baa_spectrum(0.01, T))
+    assert fit.interval.low < kappa < fit.interval.high
+    assert fit.interval.high - fit.interval.low < 0.12

@@ -80,12 +80,3 @@ def _parse_ints(text, option, low):
         raise ConfigError(f"{option} takes integers >= {low} like 1e5,1e6; got {text!r}")
     return [int(v) for v in values]
 
-
-def _json_safe(x):
-    if isinstance(x, dict):
-        return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x

@@ -9,7 +9,8 @@ import sys
 import click
 
 from ..errors import ConfigError, StorageError, WorkError
-from ._common import _json_safe, _parse_ints, cli
+from ..results import json_safe
+from ._common import _parse_ints, cli
 
 
 @cli.command("bench")
@@ -103,7 +104,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
             last = (exc.stderr or "").strip().splitlines()[-1:] or [f"exit status {exc.returncode}"]
             what = "the C reference" if str(exc.cmd[0]) == str(c_binary) else "a benchmark subprocess"
             raise WorkError(f"{what} failed during the benchmark ({last[0]}); nothing was written") from None
-    text = json.dumps(_json_safe(doc), indent=2) + "\n"
+    text = json.dumps(json_safe(doc), indent=2) + "\n"
     # The results reach stdout first, so that a failure to write the files loses nothing.
     if as_json:
         click.echo(text, nl=False)
@@ -120,7 +121,7 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
     try:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / "bench.json", lambda tmp: tmp.write_text(text))
-        atomic_write(out / "bench.png", lambda tmp: bench.plot_rates(rows, tmp))
+        atomic_write(out / "bench.png", lambda tmp: tmp.write_bytes(_plot(rows)))
     except OSError as exc:
         if created:  # nothing half-written stays behind
             shutil.rmtree(out, ignore_errors=True)
@@ -136,3 +137,12 @@ def _sizes(text, option, most):
     if any(v > most for v in values):
         raise ConfigError(f"{option} takes population sizes from 2 to {most}; got {text!r}")
     return values
+
+
+def _plot(rows):
+    from figures import style
+    from figures._style import png_bytes
+    from figures.bench import draw_rates
+
+    with style():
+        return png_bytes(draw_rates(rows))

@@ -7,16 +7,13 @@ import click
 
 from ..errors import ConfigError, StorageError
 from ..files import check_writable_folder
-from ._common import _json_safe, cli
+from ..results import json_safe
+from ._common import cli
 
-#: What ``--report`` writes into each run directory.
-REPORT_FILES = ("report.md", "report.html", "report_growth.png", "report_levy.png")
-
-
-def _check_report_outputs(run_dir):
-    """ConfigError unless the run directory takes files and no report path is taken by a directory."""
+def _check_report_outputs(run_dir, names):
+    """ConfigError unless the run directory takes files and none of ``names`` in it is taken by a directory."""
     check_writable_folder(run_dir, "--report")
-    for name in REPORT_FILES:
+    for name in names:
         if (run_dir / name).is_dir():
             raise ConfigError(f"--report: {str(run_dir / name)!r} is a directory; move it away or use --no-report")
 
@@ -31,7 +28,8 @@ def _check_report_outputs(run_dir):
               help="Bootstrap samples for the tail-exponent interval.")
 @click.option("--json", "as_json", is_flag=True, help="Print the fits as JSON on stdout.")
 @click.option("--report/--no-report", default=True, show_default=True,
-              help="Write report.md, report.html and two PNG plots into each run directory.")
+              help="Write report.md, report.html and two PNG plots into each run directory, and "
+                   "report_combined.md/.html for the seeds of one point.")
 def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
     """Fit runs: gamma_n with exact intervals, Levy goodness of fit, tail exponents, and Lambda.
 
@@ -41,12 +39,19 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
     the exact tree value. Runs of the same model and N with different seeds are combined.
     Works on a run that is still going (it reads the generations complete so far).
 
+    Each RUN_DIR gets report.md, report.html (a self-contained page, plots inline),
+    report_growth.png and report_levy.png. Several RUN_DIRs of one point (same model and N,
+    different seeds) also get one combined report: each seed's Lambda fit, their combination
+    and one growth plot of all seeds, as report_combined.html, report_combined.md and
+    report_combined_growth.png in the first of those RUN_DIRs on the command line (when at
+    least two of them have a growth fit).
+
     \b
     Examples:
       popdyn fit runs/metal
       popdyn fit runs/metal-s1 runs/metal-s2 runs/metal-s3 --json
     """
-    from analysis.report import combined_growth, fit_run, group_by_point, write_report
+    from analysis.report import combined_growth, fit_run, group_by_point, point_key
 
     from .. import runs
 
@@ -58,21 +63,38 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
         if burn_in is not None and not 0 <= burn_in < last - 2:
             raise ConfigError(f"--burn-in {burn_in} leaves fewer than 3 generations in {r.path} (it ends at {last})")
     if report:  # every output is checked before any fit: a refusal costs nothing and writes nothing
+        # drawing and templates are imported only when there is a report to write (--no-report skips them)
+        from figures.report import COMBINED_FILES, REPORT_FILES, write_combined_report, write_report
+
+        points = {}
         for r in loaded:
-            _check_report_outputs(Path(r.path))
+            _check_report_outputs(Path(r.path), REPORT_FILES)
+            points.setdefault(point_key(r), []).append(r)
+        for group in points.values():  # the combined report goes into the first run of its point
+            if len(group) >= 2:
+                _check_report_outputs(Path(group[0].path), COMBINED_FILES)
     fits = [fit_run(r, burn_in=burn_in, n_bootstrap=bootstrap, tail_bootstrap=tail_bootstrap) for r in loaded]
     combined = {}
     for key, group in group_by_point(fits).items():
         c = combined_growth(group)
         for f in group:
             combined[id(f)] = c
-    written = []
+    written, written_combined = [], []
     for f in fits if report else []:
         try:
             written.append(write_report(f, combined[id(f)]))
         except OSError as exc:
             raise StorageError(f"cannot write the report into {str(f.run.path)!r} ({exc.strerror or exc}); "
                                "the fits are computed, rerun when there is room, or use --no-report") from None
+    for group in group_by_point(fits).values() if report else []:
+        if len(group) < 2 or combined[id(group[0])] is None:
+            continue
+        try:
+            written_combined.append(write_combined_report(group, combined[id(group[0])]))
+        except OSError as exc:
+            raise StorageError(f"cannot write the combined report into {str(group[0].run.path)!r} "
+                               f"({exc.strerror or exc}); the fits are computed, rerun when there is room, "
+                               "or use --no-report") from None
     if as_json:
         doc = {"runs": [f.to_dict() for f in fits], "combined": []}
         for key, group in group_by_point(fits).items():
@@ -82,7 +104,7 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
                                         "v": c.v, "v_stderr": c.stderr, "v_interval": list(c.interval),
                                         "Lambda": c.Lambda, "Lambda_interval": list(c.Lambda_interval),
                                         "n_seeds": c.n_seeds, "consistency_pvalue": c.consistency_pvalue})
-        click.echo(json.dumps(_json_safe(doc), indent=2))
+        click.echo(json.dumps(json_safe(doc), indent=2))
         return
     for f in fits:
         click.echo(f.summary())
@@ -91,3 +113,5 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
         click.echo("")
     for md, page in written:
         click.echo(f"report: {md}  {page}")
+    for md, page in written_combined:
+        click.echo(f"combined report: {md}  {page}")

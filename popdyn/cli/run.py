@@ -5,7 +5,8 @@ import json
 import click
 
 from ..errors import ConfigError
-from ._common import _json_safe, _parse_generations, cli
+from ..results import json_safe
+from ._common import _parse_generations, cli
 
 
 _MODEL_OPTIONS = ("model", "recursion", "coordination", "lam", "T", "eta", "W", "K", "E", "disorder", "carry_R",
@@ -110,7 +111,7 @@ def run_command(ctx, model, recursion, coordination, lam, T, W, K, E, disorder, 
                           progress=progress, checkpoint_interval=checkpoint_interval, dtype=dtype)
     summary = run_summary(result, burn_in=burn_in)
     if as_json:
-        click.echo(json.dumps(_json_safe(summary), indent=2))
+        click.echo(json.dumps(json_safe(summary), indent=2))
     else:
         click.echo(format_run_summary(summary))
 

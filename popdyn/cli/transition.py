@@ -11,7 +11,8 @@ import click
 
 from ..errors import ConfigError
 from ..interrupt import Interrupted
-from ._common import _json_safe, _parse_floats, _parse_ints, cli, command_line
+from ..results import json_safe
+from ._common import _parse_floats, _parse_ints, cli, command_line
 
 
 def _signal_name(exc):
@@ -92,7 +93,7 @@ def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracke
     if tc:
         rows = [vars(transition(lam)) for lam in lams]
         if as_json:
-            click.echo(json.dumps(_json_safe(rows), indent=2))
+            click.echo(json.dumps(json_safe(rows), indent=2))
             return
         click.echo(f"{'lam':>10} {'Tc':>14} {'beta_c':>8} {'C2':>9} {'C2/6e':>7}")
         for r in rows:
@@ -111,7 +112,7 @@ def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracke
                if math.isfinite(g.v) else {}}
         docs.append(doc)
     if as_json:
-        click.echo(json.dumps(_json_safe(docs if len(docs) > 1 else docs[0]), indent=2))
+        click.echo(json.dumps(json_safe(docs if len(docs) > 1 else docs[0]), indent=2))
         return
     for d in docs:
         click.echo(f"lam={d['lam']:g} T={d['T']:g} (T/Tc={d['T_over_Tc']:.4g}): v={d['v']:.6g} per generation, "
@@ -154,7 +155,7 @@ def _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, re
         g = estimate(model, beta, **settings)
         doc = {"model": model.to_dict(), **g.to_dict()}
         if as_json:
-            click.echo(json.dumps(_json_safe(doc), indent=2))
+            click.echo(json.dumps(json_safe(doc), indent=2))
             return
         click.echo(f"Anderson K={K} E={E:g} W={W:g} {disorder}: {g.summary()}; ln = {g.ln_growth:.6f} "
                    f"+- {g.stderr:.1e} ({g.wall_s:.0f} s)")
@@ -178,7 +179,7 @@ def _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, re
            "scan": [{"W": g.settings["parameter"], "K_lambda": g.growth, "interval": list(g.growth_interval)}
                     for g in c.scan], "runtime_s": c.wall_s}
     if as_json:
-        click.echo(json.dumps(_json_safe(doc), indent=2))
+        click.echo(json.dumps(json_safe(doc), indent=2))
         return
     click.echo(c.summary())
 
@@ -222,7 +223,7 @@ def transition_command(run_dirs, burn_in, degree, as_json):
         doc = {"lam": est.lam, "size": est.size, "Tc_N": est.Tc, "interval": list(est.interval), "degree": est.degree,
                "confidence": est.confidence, "exact_Tc": est.exact_Tc, "bracketed": est.bracketed,
                "points": est.points.to_dict("records")}
-        click.echo(json.dumps(_json_safe(doc), indent=2))
+        click.echo(json.dumps(json_safe(doc), indent=2))
         return
     click.echo(est.points.to_string(index=False, float_format=lambda x: f"{x:.5g}"))
     click.echo(est.summary())
@@ -326,18 +327,20 @@ def _finite_n_report(lam, generations, table, new, plot_path, as_json):
     extra = extrapolate(study)
     needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
     if plot_path is not None and tcs is not None:
-        from analysis.plots import finite_population_plot
+        from figures._style import png_bytes, style
+        from figures.finite_size import draw_finite_population
 
         from ..files import atomic_write
 
         title = f"lam = {lam:g}, up to {study['seeds'].max()} seeds, {generations} generations"
-        png = finite_population_plot(study, extra, tcs, title=title)
+        with style():
+            png = png_bytes(draw_finite_population(study, extra, tcs, title=title))
         atomic_write(Path(plot_path), lambda tmp: tmp.write_bytes(png))
     if as_json:
         doc = {"lam": lam, "study": study.to_dict("records"), "extrapolation": extra.to_dict("records"),
                "Tc_N": tcs.to_dict("records") if tcs is not None else None,
                "N_for_Tc_within_10_percent": vars(needed) if needed is not None else None}
-        click.echo(json.dumps(_json_safe(doc), indent=2))
+        click.echo(json.dumps(json_safe(doc), indent=2))
         return
     fmt = lambda x: f"{x:.4g}"  # noqa: E731
     click.echo(study.drop(columns=["lam"]).to_string(index=False, float_format=fmt))
@@ -390,6 +393,6 @@ def metallic_command(lam, T_text, size, generations, seeds, as_json):
         raise exc.with_message(f"{_signal_name(exc)}: stopped; nothing was printed or saved (metallic keeps its "
                                f"runs in memory); the same command starts again: {command_line()}") from None
     if as_json:
-        click.echo(json.dumps(_json_safe(table.to_dict("records")), indent=2))
+        click.echo(json.dumps(json_safe(table.to_dict("records")), indent=2))
     else:
         click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))

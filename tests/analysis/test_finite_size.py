@@ -20,13 +20,16 @@ def test_tiny_study_has_every_column_and_the_exact_values():
 
 
 def test_study_plot_is_a_png():
-    from analysis.plots import finite_population_plot
+    from figures._style import png_bytes, style
+    from figures.finite_size import draw_finite_population
 
     study = finite_population_study(0.1, sizes=(200, 400, 800), ratios=(1.0, 1.3, 1.6, 2.0), seeds=(1, 2),
                                     generations=12)
     tcs = population_tc(study)
     assert "Tc_N_parabola" in tcs
-    assert finite_population_plot(study, extrapolate(study), tcs, title="t").startswith(b"\x89PNG")
+    with style():
+        png = png_bytes(draw_finite_population(study, extrapolate(study), tcs, title="t"))
+    assert png.startswith(b"\x89PNG")
 
 
 def test_n_for_tc_within_ten_percent_on_a_known_trend():

@@ -16,12 +16,11 @@ import pytest
 
 import popdyn
 from popdyn.models import BAATree
+from popdyn.results import json_safe
 from analysis.levy import exp_or_nan, fit_levy, fit_levy_ln, format_ln, levy_scale_interval, ln_levy_scale_interval
-from analysis.plots import levy_plot
-from analysis.report import fit_run, to_html, to_markdown
+from analysis.report import fit_run
 from analysis.summary import format_run_summary, run_summary
 from analysis.tails import fit_tail, fit_tail_ln
-from popdyn.cli._common import _json_safe
 
 OFFSETS = (-5000.0, 5000.0, 1e5)
 ROUNDING = 1e-9  # shifts of 1e5 lose ~1e5 * 2e-16 per sample; far below any sampling error
@@ -92,8 +91,14 @@ def test_scale_interval_in_logs_is_the_interval_of_the_number():
 
 
 def test_levy_plot_draws_any_ln_gamma():
+    from figures._style import new_axes, png_bytes, style
+    from figures.fig4 import draw_densities
+
     y = _levy_ln(2000, seed=5, ln_gamma=1e4)
-    png = levy_plot({300: y}, {300: fit_levy_ln(y, n_bootstrap=9).ln_gamma})
+    with style():
+        fig, ax = new_axes()
+        draw_densities(ax, {300: y}, {300: fit_levy_ln(y, n_bootstrap=9).ln_gamma})
+        png = png_bytes(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -115,7 +120,7 @@ def _fake_run(ln_start=5000.0, v=1.8, generations=200, size=2000, snapshots=(150
 def test_report_of_a_run_beyond_exp_range_is_finite_in_logs():
     run = _fake_run()
     fit = fit_run(run, n_bootstrap=49, tail_bootstrap=20)
-    doc = json.loads(json.dumps(_json_safe(fit.to_dict()), allow_nan=False))
+    doc = json.loads(json.dumps(json_safe(fit.to_dict()), allow_nan=False))
     last = doc["gamma"][-1]
     assert last["n"] == 200 and last["ln_gamma"] == pytest.approx(run.table["ln_gamma_mle"].iloc[-1], abs=1e-9)
     assert last["ln_gamma_lo"] < last["ln_gamma"] < last["ln_gamma_hi"] and last["gamma"] is None
@@ -129,6 +134,8 @@ def test_report_of_a_run_beyond_exp_range_is_finite_in_logs():
     assert all(math.isfinite(a["ln_tail_gamma"]) and a["tail_gamma"] is None for a in doc["alpha"])
     shown = format_ln(fit.levy[200].ln_gamma)
     assert shown in fit.summary()
+    from figures.report import to_html, to_markdown
+
     assert format_ln(last["ln_gamma"], 5) in to_markdown(fit)
     assert format_ln(last["ln_gamma"], 5) in to_html(fit, b"", None)
 

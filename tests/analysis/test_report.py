@@ -7,7 +7,8 @@ import pytest
 
 import popdyn
 from popdyn.lock import DirectoryLock
-from analysis.report import fit_run, write_report
+from analysis.report import fit_run
+from figures.report import write_report
 from popdyn.cli import main
 
 

@@ -1,0 +1,80 @@
+"""Writing a figure: ``NAME.png`` (150 dpi), ``NAME.pdf``, its data ``NAME.parquet`` and caption ``NAME.md``.
+
+The four files of a figure are written under temporary names and renamed only when all four
+exist, so an interrupted or failed figure leaves its previous files (or none), never a mix.
+The parquet file carries the figure's parameters, caption and provenance in its schema
+metadata (key ``popdyn``), so the data file alone says what it holds.
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from popdyn.results import json_safe
+from popdyn.runs import provenance
+
+from ._style import DPI, png_bytes, style
+
+SUFFIXES = ("png", "pdf", "parquet", "md")
+
+
+def _markdown(data, command, record):
+    p = record["provenance"]
+    lines = [f"# {data.name}", "", data.caption, "", "## Regenerate", "", "```bash", command, "```", "",
+             "## Parameters", "", "| parameter | value |", "|---|---|"]
+    lines += [f"| {k} | {json.dumps(json_safe(v))} |" for k, v in data.parameters.items()]
+    lines += ["", f"Data: `{data.name}.parquet` ({len(data.frame)} rows; columns "
+              f"{', '.join(f'`{c}`' for c in data.frame.columns)}).", "",
+              f"popdyn {p['popdyn']}, commit `{p['git_commit']}`, computed in {record['compute_s']:.1f} s on "
+              f"{record['created']}.", ""]
+    return "\n".join(lines)
+
+
+def write_figure(module, out, scale="quick", seed=1, command=""):
+    """Compute, draw and write one figure module into the directory ``out``; returns the paths written.
+
+    Parameters
+    ----------
+    module : a figure module of ``figures.FIGURES``
+    out : path
+        An existing, writable directory.
+    scale : {"quick", "paper"}
+    seed : int
+    command : str
+        The command that regenerates the figure, quoted in its caption file.
+    """
+    out = Path(out)
+    t0 = time.perf_counter()
+    data = module.compute(scale=scale, seed=seed)
+    compute_s = time.perf_counter() - t0
+    with style():
+        fig = module.draw(data)
+        png = png_bytes(fig, DPI)
+        pdf_path = out / f".{data.name}.pdf.tmp{os.getpid()}"
+        fig.savefig(pdf_path, format="pdf")
+    from popdyn.files import utc_now
+
+    record = {"figure": data.name, "parameters": data.parameters, "caption": data.caption, "command": command,
+              "scale": scale, "seed": seed, "compute_s": compute_s, "created": utc_now(), "provenance": provenance()}
+    table = pa.Table.from_pandas(data.frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           b"popdyn": json.dumps(json_safe(record)).encode()})
+    temporary = {suffix: out / f".{data.name}.{suffix}.tmp{os.getpid()}" for suffix in SUFFIXES}
+    temporary["pdf"] = pdf_path
+    try:
+        temporary["png"].write_bytes(png)
+        pq.write_table(table, temporary["parquet"])
+        temporary["md"].write_text(_markdown(data, command, record))
+        paths = []
+        for suffix in SUFFIXES:
+            final = out / f"{data.name}.{suffix}"
+            os.replace(temporary[suffix], final)
+            paths.append(final)
+        return paths
+    finally:
+        for tmp in temporary.values():
+            tmp.unlink(missing_ok=True)

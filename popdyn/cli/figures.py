@@ -1,0 +1,103 @@
+"""`popdyn figures`: the paper's figures and popdyn's own, computed and drawn."""
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError, StorageError
+from ._common import cli, command_line
+
+#: The names ``popdyn figures`` takes (``figures.FIGURES``), listed here so that --help needs no matplotlib.
+NAMES = ("fig4", "fig2b", "fig5", "growth", "phase", "spectrum", "convergence")
+
+
+def _names(requested):
+    chosen = []
+    for name in requested:
+        if name == "all":
+            chosen.extend(NAMES)
+        elif name in NAMES:
+            chosen.append(name)
+        else:
+            raise ConfigError(f"unknown figure {name!r}; choose from all, {', '.join(NAMES)}")
+    return list(dict.fromkeys(chosen))
+
+
+def _check_writable(out):
+    """Refuse an --out that cannot take files, before anything is computed; returns whether it was created."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {str(out)!r} exists and is not a directory")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".popdyn-probe-"):
+            pass
+    except OSError as exc:
+        if created:
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        raise ConfigError(f"--out: cannot write into {str(out)!r} ({exc.strerror or exc})") from None
+    return created
+
+
+@cli.command("figures")
+@click.argument("names", nargs=-1, required=True, metavar="NAME|all ...")
+@click.option("--out", type=click.Path(file_okay=False), default="popdyn-figures", show_default=True,
+              help="Directory for NAME.png, NAME.pdf, NAME.parquet and NAME.md (created if absent).")
+@click.option("--scale", type=click.Choice(["tiny", "quick", "paper"]), default="quick", show_default=True,
+              help="quick: about two minutes or less per figure on 2 cores; paper: larger populations; "
+                   "tiny: seconds, a smoke check (its numbers are noise).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of every population drawn.")
+def figures_command(names, out, scale, seed):
+    """Compute and draw figures: the paper's Figs. 4, 2b and 5 from real populations, and four more.
+
+    \b
+    fig4         P_n(Gamma) for n = 1, 2, 3 at T = 0.7 and 1.3 Tc against the Levy law of Eq. 27
+    fig2b        P(Gamma) in the insulator (power-law tail) and in the metal (SCBA fixed point)
+    fig5         the SCBA decay rate against T for two eta: insulator, metal, Drude regimes
+    growth       ln gamma_n against n around Tc, fitted growth beside the exact slope
+    phase        the (lam, T) plane: exact Tc(lam), leading log, population read-offs Tc_N
+    spectrum     ln m(beta) and v(beta) = ln m(beta)/beta at several T/Tc, beta* and the pole at 1/2
+    convergence  v_N against 1/(ln N)^2 with the exact v, Brunet-Derrida and the extrapolation
+
+    Each figure writes NAME.png (150 dpi), NAME.pdf, NAME.parquet (the plotted numbers, with the
+    parameters and provenance in its metadata) and NAME.md (what is shown, N, seeds, the command).
+    phase and convergence draw the committed finite-population studies in docs/data.
+
+    \b
+    Examples:
+      popdyn figures all --out docs/figures
+      popdyn figures fig4 spectrum --scale paper --seed 2
+    """
+    chosen = _names(names)
+    if seed < 0:
+        raise ConfigError(f"--seed must be >= 0, got {seed}")
+    out = Path(out)
+    created = _check_writable(out)
+
+    from tqdm.auto import tqdm
+
+    import figures
+    from figures.output import write_figure
+
+    t0 = time.perf_counter()
+    written = []
+    try:
+        for name in tqdm(chosen, desc="figures", unit="figure", disable=len(chosen) < 2, leave=False):
+            command = f"popdyn figures {name} --out {out} --scale {scale} --seed {seed}"
+            written.extend(write_figure(figures.FIGURES[name], out, scale=scale, seed=seed, command=command))
+            click.echo(f"{name}: {out / name}.{{png,pdf,parquet,md}}")
+    except OSError as exc:
+        if created and not written:
+            try:
+                os.rmdir(out)
+            except OSError:
+                pass
+        raise StorageError(f"cannot write the figures into {str(out)!r} ({exc.strerror or exc}); "
+                           f"{len(written) // 4} of {len(chosen)} complete; rerun: {command_line()}") from None
+    click.echo(f"{len(chosen)} figure(s) in {time.perf_counter() - t0:.0f} s")
