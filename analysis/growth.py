@@ -82,6 +82,13 @@ class _Lambda:
         # a caller may build a result from a plain pair; the field is the named interval all the same
         object.__setattr__(self, "interval", as_interval(self.interval))
 
+    def half_widths(self, exact_v):
+        """(exact_v - v) in units of the interval's half-width: how far the exact value lies (nan if undefined)."""
+        half = (self.interval[1] - self.interval[0]) / 2.0
+        if exact_v is None or not math.isfinite(exact_v) or not math.isfinite(self.v) or not half > 0:
+            return math.nan
+        return (exact_v - self.v) / half
+
     def _lambda_dict(self):
         return {"ln_Lambda": self.ln_Lambda, "Lambda": self.Lambda, "Lambda_interval": self.Lambda_interval}
 
@@ -138,11 +145,17 @@ class GrowthFit(_Lambda):
             "large: a random walk; the increments fit holds for both)",
         ]
         if exact_v is not None and math.isfinite(exact_v):
-            half = (hi - lo) / 2
-            widths = f"{(exact_v - self.v) / half:.1f}" if half > 0 else "n/a"
+            widths = self.half_widths(exact_v)
+            widths = f"{widths:.1f}" if math.isfinite(widths) else "n/a"
             lines.append(f"  exact tree: v = {exact_v:.4f}, Lambda = {_exp(exact_v / 2):.4f}; exact - fit = "
                          f"{exact_v - self.v:.4f} = {widths} interval half-widths")
         return "\n".join(lines)
+
+    def statsmodels_table(self):
+        """statsmodels' own summary of the fit (``.as_html()``, ``.as_text()``); None without a results object."""
+        if self.results is None:
+            return None
+        return self.results.summary(xname=_xnames(self.method), yname=self.column)
 
     def to_dict(self):
         """The fit as JSON-ready Python: intervals as [low, high], null for nan and inf.

@@ -88,7 +88,7 @@ class RunFit:
                 "method": f"{g.method}, OLS with HAC (Bartlett, maxlags={g.maxlags})", "column": g.column,
                 "exact_v": json_safe(self.exact.v) if self.exact else None,
                 "exact_Lambda": self.exact.Lambda if self.exact else None,
-                "exact_minus_fit_in_half_widths": _half_widths(self.exact, g),
+                "exact_minus_fit_in_half_widths": json_safe(g.half_widths(self.exact.v if self.exact else None)),
             }
             doc["diagnostics"]["typical_growth_mean_ln"] = {
                 "v": self.growth["mean_ln"].v, "v_interval": list(self.growth["mean_ln"].interval)}
@@ -122,13 +122,6 @@ class RunFit:
                 lines.append(f"  {n:>5}  {g:>34}  {ln_g:>12}  {ks:>6}  {ad:>6}  {a:>22}")
         lines.extend(f"  note: {x}" for x in self.notes)
         return "\n".join(lines)
-
-
-def _half_widths(exact, g):
-    if exact is None or not math.isfinite(exact.v) or not math.isfinite(g.v):
-        return None
-    half = (g.interval[1] - g.interval[0]) / 2
-    return (exact.v - g.v) / half if half > 0 else None
 
 
 def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):

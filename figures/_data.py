@@ -23,3 +23,13 @@ def study_runs(lam):
     except OSError as exc:
         raise ConfigError(f"cannot read the study table {str(path)!r} ({exc}); it ships with the source tree, "
                           f"or regenerate it with: popdyn finite-n --lam {lam:g} --table {path}") from None
+
+
+def check_studies(modules):
+    """Refuse, before anything is computed, figures whose study tables are missing (``STUDY_TABLES`` of a module)."""
+    for module in modules:
+        for lam in getattr(module, "STUDY_TABLES", ()):
+            path = data_dir() / STUDIES[lam]
+            if not path.is_file():
+                raise ConfigError(f"figure {module.NAME} draws {str(path)!r}, which is missing; it ships with the "
+                                  f"source tree, or regenerate it with: popdyn finite-n --lam {lam:g} --table {path}")

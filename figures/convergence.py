@@ -12,20 +12,25 @@ from ._style import new_axes
 
 NAME = "convergence"
 LAM = 0.01
+#: The committed study this figure draws (checked before anything is computed).
+STUDY_TABLES = (LAM,)
 BOOTSTRAP = {"tiny": 200, "quick": 2000, "paper": 20000}
 
 
 def compute(scale="quick", seed=1):
     """The study at lam = 0.01 (4 temperatures x N = 1e3 ... 1e7 x 3 seeds), its extrapolation per temperature."""
-    study = study_from_runs(study_runs(LAM))
+    runs = study_runs(LAM)
+    study = study_from_runs(runs)
+    generations = "/".join(str(g) for g in sorted(runs["generations"].unique()))
+    seeds = "/".join(str(k) for k in sorted(study["seeds"].unique()))
     extra = extrapolate(study, n_bootstrap=BOOTSTRAP[scale], seed=seed).set_index("T_over_Tc")
     study = study.assign(series=[f"T = {r:g} Tc" for r in study["T_over_Tc"]],
                          x=1.0 / brunet_derrida_L(study["N"].to_numpy(dtype=float)) ** 2)
     for column in ("v_inf", "lo", "hi", "c", "fit_p"):
         study[f"extrapolated_{column}"] = study["T_over_Tc"].map(extra[column])
     caption = (f"Convergence of the population's typical growth v_N of ln gamma_hat_n (term recursion, lam = {LAM:g}, "
-               f"200 generations, mean over 3 seeds with 2 standard errors) against x = 1/(ln N + 3 ln ln N)^2 for N = "
-               f"1e3 ... 1e7, at T/Tc = {', '.join(f'{r:g}' for r in sorted(study['T_over_Tc'].unique()))}. Stars: "
+               f"{generations} generations, mean over {seeds} seeds with 2 standard errors) against x = 1/(ln N + 3 ln ln N)^2 "
+               f"for N = {study['N'].min():.0e} ... {study['N'].max():.0e}, at T/Tc = {', '.join(f'{r:g}' for r in sorted(study['T_over_Tc'].unique()))}. Stars: "
                f"the exact v at x = 0; dashed: the refined Brunet-Derrida prediction v - pi^2 beta*^2 v''(beta*)/(2 L^2); "
                f"thin lines: the weighted fit v_N = v_inf - c x, extrapolated to x = 0 (legend: v_inf with its 95 % "
                f"bootstrap interval). Data: docs/data/{STUDIES[LAM]}, the study of docs/transition.md.")

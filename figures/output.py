@@ -1,8 +1,10 @@
 """Writing a figure: ``NAME.png`` (150 dpi), ``NAME.pdf``, its data ``NAME.parquet`` and caption ``NAME.md``.
 
 The four files of a figure are written under temporary names and renamed only when all four
-exist, so an interrupted or failed figure leaves its previous files (or none), never a mix.
-The parquet file carries the figure's parameters, caption and provenance in its schema
+are complete: a figure that fails or is interrupted while it is computed or written leaves its
+previous files (or none) and no temporary file. The renames themselves are four steps; an
+interruption in that instant can leave new files beside old ones, which the creation time in
+each caption and data file tells apart. The parquet file carries the figure's parameters, caption and provenance in its schema
 metadata (key ``popdyn``), so the data file alone says what it holds.
 """
 
@@ -14,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from popdyn.files import utc_now
 from popdyn.results import json_safe
 from popdyn.runs import provenance
 
@@ -42,7 +45,7 @@ def write_figure(module, out, scale="quick", seed=1, command=""):
     module : a figure module of ``figures.FIGURES``
     out : path
         An existing, writable directory.
-    scale : {"quick", "paper"}
+    scale : {"tiny", "quick", "paper"}
     seed : int
     command : str
         The command that regenerates the figure, quoted in its caption file.
@@ -51,22 +54,17 @@ def write_figure(module, out, scale="quick", seed=1, command=""):
     t0 = time.perf_counter()
     data = module.compute(scale=scale, seed=seed)
     compute_s = time.perf_counter() - t0
-    with style():
-        fig = module.draw(data)
-        png = png_bytes(fig, DPI)
-        pdf_path = out / f".{data.name}.pdf.tmp{os.getpid()}"
-        fig.savefig(pdf_path, format="pdf")
-    from popdyn.files import utc_now
-
     record = {"figure": data.name, "parameters": data.parameters, "caption": data.caption, "command": command,
               "scale": scale, "seed": seed, "compute_s": compute_s, "created": utc_now(), "provenance": provenance()}
     table = pa.Table.from_pandas(data.frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            b"popdyn": json.dumps(json_safe(record)).encode()})
     temporary = {suffix: out / f".{data.name}.{suffix}.tmp{os.getpid()}" for suffix in SUFFIXES}
-    temporary["pdf"] = pdf_path
     try:
-        temporary["png"].write_bytes(png)
+        with style():
+            fig = module.draw(data)
+            temporary["png"].write_bytes(png_bytes(fig, DPI))
+            fig.savefig(temporary["pdf"], format="pdf")
         pq.write_table(table, temporary["parquet"])
         temporary["md"].write_text(_markdown(data, command, record))
         paths = []

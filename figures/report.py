@@ -16,6 +16,7 @@ import functools
 import json
 import math
 import os
+import urllib.parse
 import warnings
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from .growth import draw_run
 REPORT_FILES = ("report.md", "report.html", "report_growth.png", "report_levy.png")
 #: What ``write_combined_report`` writes into the first run directory of a point.
 COMBINED_FILES = ("report_combined.md", "report_combined.html", "report_combined_growth.png")
+#: How a run kept in memory (no directory) is named in a report.
+IN_MEMORY = "(in memory)"
 #: Snapshot generations drawn in the Levy plot: more histograms than this hide each other.
 LEVY_PLOT_GENERATIONS = 4
 
@@ -148,15 +151,6 @@ def _interval(pair, spec=".4f"):
     return f"[{_num(lo, spec)}, {_num(hi, spec)}]" if _num(lo, spec) and _num(hi, spec) else ""
 
 
-def _half_widths(exact_v, estimate):
-    """exact - fit in units of the interval's half-width, as text ('' where either is missing)."""
-    lo, hi = estimate.interval
-    half = (hi - lo) / 2
-    if exact_v is None or not math.isfinite(exact_v) or not math.isfinite(estimate.v) or not half > 0:
-        return ""
-    return f"{(exact_v - estimate.v) / half:+.1f}"
-
-
 def _generation_table(fit):
     """The per-generation table as text: scales from their logs (any size), logs with 4 decimals."""
     g = fit.generations
@@ -182,7 +176,7 @@ def _growth_row(label, estimate, exact_v, burn_in="", used=""):
     return {"label": label, "v": _num(estimate.v), "stderr": _num(estimate.stderr),
             "v_interval": _interval(estimate.interval), "Lambda": _num(estimate.Lambda),
             "Lambda_interval": _interval(estimate.Lambda_interval), "N": str(estimate.size),
-            "burn_in": burn_in, "used": used, "exact_v": _num(exact_v), "half_widths": _half_widths(exact_v, estimate)}
+            "burn_in": burn_in, "used": used, "exact_v": _num(exact_v), "half_widths": _num(estimate.half_widths(exact_v), "+.1f")}
 
 
 def _fit_row(label, g, exact_v):
@@ -208,12 +202,10 @@ def _method_line(g):
 
 def _statsmodels_html(g):
     """statsmodels' own HTML summary of the Lambda fit (None where the results object is not kept)."""
-    if g.results is None:
-        return None
-    xname = ["v"] if g.method == "increments" else ["const", "v"]  # as fit_growth names them
     with warnings.catch_warnings():  # its normality tests warn on short series
         warnings.simplefilter("ignore")
-        return Markup(g.results.summary(xname=xname, yname=g.column).as_html())
+        table = g.statsmodels_table()
+    return Markup(table.as_html()) if table is not None else None
 
 
 def _snapshot_rows(fit):
@@ -237,7 +229,7 @@ def _metadata(fit):
     doc = fit.to_dict()
     r, m, prov = doc["run"], doc["model"], doc["provenance"]
     provenance = ", ".join(f"{k} {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in prov.items())
-    return [("Run directory", doc["path"] or "(in memory)", True),
+    return [("Run directory", doc["path"] or IN_MEMORY, True),
             ("Status", f"{r['status']}, {r['generations_done']} of {r['generations']} generations", False),
             ("Model", f"{m['name']} / {m['recursion']}: {fit.run.model.label()}", False),
             ("Parameters", json.dumps(m), True),
@@ -264,7 +256,7 @@ def to_markdown(fit, combined=None, images=("report_growth.png", "report_levy.pn
     doc = fit.to_dict()
     m, r = doc["model"], doc["run"]
     lines = [f"# popdyn fitting report: {_title(fit)}", "",
-             f"Run directory `{doc['path']}`, status **{r['status']}**, {r['generations_done']} of {r['generations']} "
+             f"Run directory `{doc['path'] or IN_MEMORY}`, status **{r['status']}**, {r['generations_done']} of {r['generations']} "
              f"generations. Model: `{json.dumps(m)}`. popdyn {doc['provenance']['popdyn']}, commit "
              f"`{doc['provenance']['git_commit']}`.", ""]
     if fit.Lambda_fit is not None:
@@ -359,7 +351,7 @@ def combined_to_markdown(fits, combined, image=COMBINED_FILES[2]):
                      "exact v", "exact - fit (half-widths)"]
     lines = [f"# popdyn fitting report, seeds combined: {_point_title(fits)}", "",
              f"Model: `{json.dumps(first.run.config['model'])}`, N = {first.run.size}. Runs:", ""]
-    lines += [f"* `{f.run.path}`: seed {f.run.seed}, {f.run.status}, {int(f.run.table['n'].max())} generations"
+    lines += [f"* `{f.run.path or IN_MEMORY}`: seed {f.run.seed}, {f.run.status}, {int(f.run.table['n'].max())} generations"
               for f in fits]
     lines += ["", "## Growth and Lambda per seed", "",
               table.to_markdown(index=False, disable_numparse=True, stralign="right"), ""]
@@ -392,9 +384,9 @@ def combined_to_html(fits, combined, growth_png=None, page_dir=None):
     first = fits[0]
     runs = []
     for f in fits:
-        link = (os.path.relpath(Path(f.run.path) / "report.html", page_dir)
+        link = (urllib.parse.quote(os.path.relpath(Path(f.run.path) / "report.html", page_dir))
                 if page_dir is not None and f.run.path is not None else None)
-        runs.append({"path": str(f.run.path), "seed": str(f.run.seed), "status": f.run.status,
+        runs.append({"path": str(f.run.path or IN_MEMORY), "seed": str(f.run.seed), "status": f.run.status,
                      "generations": str(int(f.run.table["n"].max())), "link": link})
     exact_v = _exact_v(first)
     images = []

@@ -30,7 +30,8 @@ def compute(scale="quick", seed=1):
                f"{', '.join(map(str, RATIOS))}: left, ln m(beta) = ln(3T) + 2 beta ln(lam) - ln(1 - 2 beta) - "
                f"ln(1 - beta), which diverges at the pole beta = 1/2 (small mismatches m); right, "
                f"v(beta) = ln m(beta)/beta, whose minimum over beta is the typical growth v per generation, reached at "
-               f"beta* (dots), also the tail exponent of the fixed point. v(beta*) = 0 at Tc.")
+               f"beta* (dots). v(beta*) = 0 at Tc, where beta* is also the tail exponent of the stationary law (below Tc, "
+               f"with a source, the tail exponent is the larger root of ln m = 0: see fig2b).")
     return FigureData(NAME, pd.concat(frames, ignore_index=True),
                       {"model": "baa", "lam": LAM, "Tc": tc, "T_over_Tc": list(RATIOS), "scale": scale}, caption)
 

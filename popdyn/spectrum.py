@@ -211,10 +211,13 @@ def stationary_tail_exponent(spectrum):
     With a source eta the insulating recursion ``Gamma = eta + sum w Gamma_child`` has a stationary
     law. For beta <= 1, E[Gamma^beta] <= eta^beta + m(beta) E[Gamma^beta] by subadditivity, so every
     moment with m(beta) < 1 is finite; past the larger root of ln m = 0 the moments diverge (one
-    large weight suffices). The tail exponent is therefore that root, kappa > beta* (the smoothing
-    transform with immigration; Liu, Adv. Appl. Probab. 30, 85 (1998)). At Tc the two roots meet at
-    beta*, the tail exponent of BACKGROUND section 3. nan where there is no such root (the metal,
-    or a spectrum still below zero at min(beta_max, 1)).
+    dominant path, a product of weights down the tree, suffices). The tail exponent is therefore
+    that root, kappa > beta*, where m(kappa) = 1 and m'(kappa) > 0: the implicit renewal theorem
+    on weighted branching trees (Jelenkovic & Olvera-Cravioto, Adv. Appl. Probab. 44, 528 (2012)).
+    At Tc the two roots meet at beta*, the tail exponent of BACKGROUND section 3. nan where there
+    is no such root below min(beta_max, 1): the metal, or a root above 1, where the subadditivity
+    argument no longer holds (never for the BAA tree, whose kappa < 1/2, the single weight's own
+    tail).
 
     Examples
     --------

@@ -121,7 +121,7 @@ CASES = {
     "figures out unwritable": (["figures", "spectrum", "--out", UNWRITABLE], "--out: cannot write"),
     "figures out in a file": (["figures", "spectrum", "--out", IN_A_FILE], "--out: cannot write"),
     "figures out is a file": (["figures", "spectrum", "--out", "afile"], "is a file"),
-    "figures seed negative": (["figures", "spectrum", "--seed", "-1"], "--seed must be >= 0"),
+    "figures seed negative": (["figures", "spectrum", "--seed", "-1"], "is not in the range x>=0"),
     "figures scale unknown": (["figures", "spectrum", "--scale", "huge"], "'huge' is not one of"),
     "bench out empty": (["bench", "--out", "", "--no-progress"], "--out needs a path"),
 }

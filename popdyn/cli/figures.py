@@ -1,6 +1,8 @@
 """`popdyn figures`: the paper's figures and popdyn's own, computed and drawn."""
 
-import os
+import shlex
+import signal
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -8,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, StorageError
+from ..interrupt import Interrupted
 from ._common import cli, command_line
 
 #: The names ``popdyn figures`` takes (``figures.FIGURES``), listed here so that --help needs no matplotlib.
@@ -27,22 +30,31 @@ def _names(requested):
 
 
 def _check_writable(out):
-    """Refuse an --out that cannot take files, before anything is computed; returns whether it was created."""
+    """Refuse an --out that cannot take files, before anything is computed.
+
+    Returns the outermost folder this call created (None if --out existed), for ``_remove_if_empty``.
+    """
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r} exists and is not a directory")
-    created = not out.exists()
+    created = None
+    for folder in (out, *out.parents):
+        if folder.exists():
+            break
+        created = folder
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix=".popdyn-probe-"):
             pass
     except OSError as exc:
-        if created:
-            try:
-                out.rmdir()
-            except OSError:
-                pass
+        _remove_if_empty(created)
         raise ConfigError(f"--out: cannot write into {str(out)!r} ({exc.strerror or exc})") from None
     return created
+
+
+def _remove_if_empty(created):
+    """Remove the folders ``_check_writable`` created, if no file was written into them."""
+    if created is not None and created.is_dir() and not any(p.is_file() for p in created.rglob("*")):
+        shutil.rmtree(created, ignore_errors=True)
 
 
 @cli.command("figures")
@@ -52,7 +64,8 @@ def _check_writable(out):
 @click.option("--scale", type=click.Choice(["tiny", "quick", "paper"]), default="quick", show_default=True,
               help="quick: about two minutes or less per figure on 2 cores; paper: larger populations; "
                    "tiny: seconds, a smoke check (its numbers are noise).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of every population drawn.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seed of every population drawn.")
 def figures_command(names, out, scale, seed):
     """Compute and draw figures: the paper's Figs. 4, 2b and 5 from real populations, and four more.
 
@@ -75,29 +88,35 @@ def figures_command(names, out, scale, seed):
       popdyn figures fig4 spectrum --scale paper --seed 2
     """
     chosen = _names(names)
-    if seed < 0:
-        raise ConfigError(f"--seed must be >= 0, got {seed}")
+
+    import figures
+    from figures._data import check_studies
+    from figures.output import write_figure
+
+    check_studies([figures.FIGURES[name] for name in chosen])
     out = Path(out)
     created = _check_writable(out)
 
     from tqdm.auto import tqdm
 
-    import figures
-    from figures.output import write_figure
-
     t0 = time.perf_counter()
     written = []
     try:
         for name in tqdm(chosen, desc="figures", unit="figure", disable=len(chosen) < 2, leave=False):
-            command = f"popdyn figures {name} --out {out} --scale {scale} --seed {seed}"
+            command = shlex.join(["popdyn", "figures", name, "--out", str(out), "--scale", scale, "--seed", str(seed)])
             written.extend(write_figure(figures.FIGURES[name], out, scale=scale, seed=seed, command=command))
             click.echo(f"{name}: {out / name}.{{png,pdf,parquet,md}}")
     except OSError as exc:
-        if created and not written:
-            try:
-                os.rmdir(out)
-            except OSError:
-                pass
+        _remove_if_empty(created)
         raise StorageError(f"cannot write the figures into {str(out)!r} ({exc.strerror or exc}); "
                            f"{len(written) // 4} of {len(chosen)} complete; rerun: {command_line()}") from None
+    except Interrupted as exc:
+        _remove_if_empty(created)
+        done = len(written) // 4
+        raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped; {done} of {len(chosen)} figure(s) "
+                               f"complete in {str(out)!r}, nothing half-written; the same command draws them "
+                               f"again: {command_line()}") from None
+    except BaseException:  # a failure before the first figure leaves no empty --out behind
+        _remove_if_empty(created)
+        raise
     click.echo(f"{len(chosen)} figure(s) in {time.perf_counter() - t0:.0f} s")

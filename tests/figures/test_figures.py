@@ -81,3 +81,33 @@ def test_cli_writes_the_named_figures(tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "f").iterdir()) == sorted(
         f"{n}.{s}" for n in ("spectrum", "phase") for s in ("png", "pdf", "parquet", "md"))
     assert "2 figure(s)" in stdout
+
+
+def test_the_command_line_names_every_figure():
+    from popdyn.cli.figures import NAMES
+
+    assert list(NAMES) == list(figures.FIGURES)
+
+
+def test_a_signal_stops_the_figures_with_nothing_half_written(tmp_path):
+    """A real SIGINT while fig5 computes its populations: exit 130, one line that says how to rerun, and the
+    --out folder the command created is gone again (no figure was complete)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "new" / "figs"
+    proc = subprocess.Popen([sys.executable, "-m", "popdyn", "figures", "fig5", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not out.exists() and time.monotonic() < deadline:  # --out is created once the input is checked
+        time.sleep(0.05)
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("popdyn: SIGINT: stopped; 0 of 1 figure(s)") and "popdyn figures fig5" in last
+    assert not (tmp_path / "new").exists()
