@@ -26,8 +26,10 @@ _WHERE = {
     "critical_temperature": "spectrum",
     "exact_growth": "spectrum",
     "load": "runs",
+    "load_sweep": "sweeps",
     "resume": "runs",
     "run": "runs",
+    "sweep": "sweeps",
 }
 
 __all__ = ["__version__", *_WHERE]

@@ -14,7 +14,7 @@ import click
 
 from .. import interrupt
 from ..errors import ConfigError, WorkError
-from . import bench, figures, fit, run, transition  # noqa: F401  (importing a module registers its commands)
+from . import bench, figures, fit, run, sweep, transition  # noqa: F401  (importing a module registers its commands)
 from ._common import EXIT_FAILURE, EXIT_USAGE, Stopped, cli, command_line
 
 

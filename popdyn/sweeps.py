@@ -1,0 +1,345 @@
+"""Parameter sweeps: a TOML grid of ``popdyn run`` points, each an ordinary run directory, mapped on Dask.
+
+A sweep spec names every option of a run (the model's parameters, ``size``, ``generations``,
+``seed``, ``snapshot``, ``dtype``) as a scalar or a list; the sweep is the Cartesian product of
+the lists, plus any explicit ``[[point]]`` tables. Each point becomes ``OUT/runs/<point-id>/``,
+the layout of ``popdyn run`` (readable by ``popdyn.load`` and ``popdyn fit``), with an id
+derived from its configuration alone, so the same point always lands in the same directory.
+
+``sweep_points`` yields the points as they finish (emcee's ``sample()``: the caller owns progress
+and interruption); ``sweep`` drives it and rebuilds ``OUT/summary.parquet`` from the run
+directories, so the table always agrees with them. The unit of work, ``run_point``, is a
+picklable function of one point that writes its run directory and returns its table rows:
+complete points are skipped, interrupted ones continue from their checkpoint.
+
+Example spec::
+
+    model = "baa"
+    lam = [0.01]
+    T = [2.0, 3.0]
+    size = [20000]
+    generations = [5]
+    seed = [1, 2]
+"""
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ConfigError
+from .files import atomic_write
+from .models import MODELS
+
+#: Options of a point besides the model's parameters, with their defaults (those of ``popdyn run``).
+RUN_OPTIONS = {"size": 100_000, "generations": 50, "seed": 0, "snapshot": [], "dtype": "float64"}
+#: Where a sweep keeps its points, its record and its table.
+RUNS, RECORD, SUMMARY = "runs", "sweep.json", "summary.parquet"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: a model and the options of its run."""
+
+    model: dict  # model.to_dict()
+    size: int
+    generations: int
+    seed: int
+    snapshot: tuple = ()
+    dtype: str = "float64"
+
+    @property
+    def id(self):
+        """A stable name from the configuration alone: readable parameters and a hash of all of them."""
+        config = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
+        digest = hashlib.sha256(config.encode()).hexdigest()[:10]
+        model = MODELS[self.model["name"]](**{k: v for k, v in self.model.items() if k != "name"})
+        return f"{self.model['name']}-{model.run_name()}-N{self.size}-s{self.seed}-{digest}"
+
+    def parameters(self):
+        """The point as flat columns (model parameters, then run options), for the sweep's table."""
+        return {"point": self.id, "model": self.model["name"],
+                **{k: v for k, v in self.model.items() if k != "name"},
+                "size": self.size, "generations": self.generations, "seed": self.seed, "dtype": self.dtype}
+
+
+def _as_list(key, value):
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        raise ConfigError(f"sweep spec: {key!r} is an empty list")
+    return values
+
+
+def _point(entry, where):
+    """A validated ``Point`` from one combination of spec values (a ConfigError names the key)."""
+    entry = dict(entry)
+    name = entry.pop("model", "baa")
+    if name not in MODELS:
+        raise ConfigError(f"sweep spec{where}: unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    fields = {f.name for f in dataclasses.fields(MODELS[name])}
+    unknown = sorted(set(entry) - fields - set(RUN_OPTIONS))
+    if unknown:
+        raise ConfigError(f"sweep spec{where}: unknown key {unknown[0]!r} (the {name} model takes "
+                          f"{', '.join(sorted(fields))}; every run takes {', '.join(RUN_OPTIONS)})")
+    try:
+        model = MODELS[name](**{k: v for k, v in entry.items() if k in fields})
+    except TypeError as exc:
+        raise ConfigError(f"sweep spec{where}: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"sweep spec{where}: {exc}") from None
+    options = {**RUN_OPTIONS, **{k: v for k, v in entry.items() if k in RUN_OPTIONS}}
+    from .runs import run_parameters
+
+    snapshot = options["snapshot"] if isinstance(options["snapshot"], list) else [options["snapshot"]]
+    try:
+        checked = run_parameters(options["size"], options["generations"], options["seed"], snapshot, 60.0,
+                                 options["dtype"])
+    except ConfigError as exc:
+        raise ConfigError(f"sweep spec{where}: {exc}") from None
+    return Point(model.to_dict(), checked["size"], checked["generations"], checked["seed"],
+                 tuple(checked["snapshots"]), checked["dtype"])
+
+
+def parse_spec(spec):
+    """The points of a spec given as a dict (a parsed TOML document), in a fixed order.
+
+    Every top-level key but ``point`` is a scalar or a list; the grid is their Cartesian product
+    (``snapshot`` is one list of generations for every point, not a dimension). ``[[point]]``
+    tables add explicit points, each completed by the top-level scalars. Duplicates are dropped.
+
+    Examples
+    --------
+    >>> points = parse_spec({"lam": 0.01, "T": [2.0, 3.0], "size": 1000, "generations": 4, "seed": [1, 2]})
+    >>> [(p.model["T"], p.seed) for p in points]
+    [(2.0, 1), (2.0, 2), (3.0, 1), (3.0, 2)]
+    """
+    spec = dict(spec)
+    explicit = spec.pop("point", [])
+    if not isinstance(explicit, list) or not all(isinstance(p, dict) for p in explicit):
+        raise ConfigError("sweep spec: 'point' must be an array of tables ([[point]])")
+    grid = {k: (v if k == "snapshot" else _as_list(k, v)) for k, v in spec.items()}
+    keys = [k for k in grid if k != "snapshot"]
+    points = []
+    # top-level scalars alone are the defaults of the [[point]] tables, not a point of their own
+    if not explicit or any(isinstance(spec[k], list) for k in keys):
+        for values in itertools.product(*(grid[k] for k in keys)):
+            entry = dict(zip(keys, values))
+            if "snapshot" in grid:
+                entry["snapshot"] = grid["snapshot"]
+            points.append(_point(entry, ""))
+    scalars = {k: v for k, v in spec.items() if not isinstance(v, list) or k == "snapshot"}
+    for j, table in enumerate(explicit):
+        points.append(_point({**scalars, **table}, f" [[point]] {j + 1}"))
+    if not points:
+        raise ConfigError("sweep spec: no points (give parameters or [[point]] tables)")
+    return list({p.id: p for p in points}.values())
+
+
+def load_spec(path):
+    """The points of a TOML spec file (``parse_spec``); an unreadable or malformed file is a ConfigError."""
+    try:
+        with open(path, "rb") as f:
+            document = tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the sweep spec {str(path)!r} ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"sweep spec {str(path)!r} is not valid TOML ({exc})") from None
+    return parse_spec(document)
+
+
+def run_point(point, out, threads=1):
+    """Run one point into ``out/runs/<id>`` and return its table rows (the unit of work of a sweep).
+
+    A complete directory is read, not recomputed; an interrupted one continues from its checkpoint
+    (bit-identical); a missing one is run. Picklable and self-contained: it is what a worker executes.
+    """
+    from . import runs
+    from .models import model_from_dict
+
+    path = Path(out) / RUNS / point.id
+    if (path / "config.json").exists():
+        done = runs.load(path)
+        if done.status != "complete":
+            done = runs.resume(path, threads=threads, progress=False)
+    else:
+        done = runs.run(model_from_dict(point.model), size=point.size, generations=point.generations, seed=point.seed,
+                        snapshots=point.snapshot, out=path, threads=threads, progress=False)
+    return _rows(point, done.table)
+
+
+def _rows(point, table):
+    frame = table.copy()
+    for key, value in reversed(point.parameters().items()):
+        frame.insert(0, key, value)
+    return frame
+
+
+def _write_record(out, points, spec_text):
+    """``sweep.json``: the spec and the point ids, written once; a different spec in the same OUT is refused."""
+    from .runs import provenance
+
+    record = {"spec": spec_text, "points": [p.id for p in points]}
+    path = Path(out) / RECORD
+    if path.exists():
+        old = json.loads(path.read_text())
+        if old.get("points") != record["points"]:
+            raise ConfigError(f"{str(out)!r} holds another sweep ({path}); give a new --out or the same spec")
+        return
+    atomic_write(path, lambda tmp: tmp.write_text(json.dumps({**record, "provenance": provenance()}, indent=2)))
+
+
+def load_sweep(out):
+    """The sweep's table: one row per (point, generation), every parameter a column, read from its run directories."""
+    from . import runs
+
+    record = json.loads((Path(out) / RECORD).read_text())
+    frames = []
+    for point_id in record["points"]:
+        path = Path(out) / RUNS / point_id
+        if not (path / "config.json").exists():
+            continue
+        run = runs.load(path)
+        config = run.config
+        point = Point(config["model"], run.size, config["run"]["generations"], run.seed,
+                      tuple(config["run"]["snapshots"]), config["run"]["dtype"])
+        frames.append(_rows(point, run.table).assign(status=run.status))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_summary(out):
+    """Rebuild ``OUT/summary.parquet`` from the run directories (atomically) and return it."""
+    frame = load_sweep(out)
+    atomic_write(Path(out) / SUMMARY, lambda tmp: frame.to_parquet(tmp, index=False))
+    return frame
+
+
+def sweep_points(points, out, client, threads=1, retries=2):
+    """Run ``points`` on a Dask ``client``, yielding ``(point, outcome)`` as each finishes.
+
+    ``outcome`` is ``"skipped"`` (complete before the sweep started), ``"done"``, or the exception
+    of a point that failed for a reason of its own. A worker lost mid-point costs only that point's
+    unfinished generations: Dask retries the task (``retries``) and the point continues from its
+    checkpoint. The caller owns progress and interruption: stop iterating and the rest is cancelled.
+    """
+    from distributed import as_completed
+
+    from . import runs
+
+    futures = {}
+    for point in points:
+        path = Path(out) / RUNS / point.id
+        if (path / "config.json").exists() and runs.load(path).status == "complete":
+            yield point, "skipped"
+            continue
+        future = client.submit(run_point, point, str(out), threads, key=f"popdyn-point-{point.id}", pure=False,
+                               retries=retries)
+        futures[future] = point
+    try:
+        for future in as_completed(futures):
+            try:
+                future.result()
+            except Exception as exc:  # the point's own failure: reported by id, the others go on
+                yield futures[future], exc
+            else:
+                yield futures[future], "done"
+    finally:
+        client.cancel(list(futures))
+
+
+def local_client(workers=None, threads_per_worker=1):
+    """An embedded Dask cluster of worker processes on 127.0.0.1 (no dashboard), sized to the machine.
+
+    ``workers`` defaults to the cores divided by ``threads_per_worker``; each worker runs one
+    point at a time with ``threads_per_worker`` numba threads, so the cores are not oversubscribed.
+    """
+    import os
+
+    from distributed import Client, LocalCluster
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = workers or max(1, cores // threads_per_worker)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None, silence_logs=50)
+    return Client(cluster)
+
+
+def remote_client(address, timeout=5.0):
+    """A client of a running Dask scheduler (``dask scheduler`` / ``dask worker``); ConfigError if it does not answer."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(f"--scheduler {address!r} does not answer within {timeout:g} s ({exc})") from None
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did: the ids done, skipped and failed (with their errors), its table and wall time."""
+
+    out: Path
+    done: list
+    skipped: list
+    failed: dict
+    table: pd.DataFrame
+    wall_s: float
+
+    def summary(self):
+        return (f"sweep {self.out}: {len(self.done)} done, {len(self.skipped)} skipped (complete before), "
+                f"{len(self.failed)} failed, in {self.wall_s:.1f} s")
+
+    def to_dict(self):
+        return {"out": str(self.out), "done": self.done, "skipped": self.skipped,
+                "failed": {k: str(v) for k, v in self.failed.items()}, "wall_s": self.wall_s}
+
+
+def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=None):
+    """Run every point of ``spec`` (a dict, or the path of a TOML file) into ``out``; returns a ``SweepResult``.
+
+    Without ``client`` an embedded ``LocalCluster`` on 127.0.0.1 is started and closed again.
+    Re-running the same sweep recomputes nothing that is complete and continues what was
+    interrupted. ``progress`` is called with ``(point, outcome)`` after each point.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> spec = {"lam": 0.01, "T": 3.0, "size": 500, "generations": 3, "seed": [1, 2]}
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     result = sweep(spec, out, workers=1)
+    ...     again = sweep(spec, out, workers=1)
+    >>> len(result.done), len(again.skipped), sorted(set(result.table["n"]))
+    (2, 2, [0, 1, 2, 3])
+    """
+    import time
+
+    t0 = time.perf_counter()
+    if isinstance(spec, dict):
+        points, text = parse_spec(spec), json.dumps(spec, sort_keys=True)
+    else:
+        points = load_spec(spec)
+        text = Path(spec).read_text()
+    out = Path(out)
+    (out / RUNS).mkdir(parents=True, exist_ok=True)
+    _write_record(out, points, text)
+    own = client is None
+    client = local_client(workers, threads_per_worker) if own else client
+    done, skipped, failed = [], [], {}
+    try:
+        for point, outcome in sweep_points(points, out, client, threads=threads_per_worker):
+            if isinstance(outcome, BaseException):
+                failed[point.id] = outcome
+            else:
+                (skipped if outcome == "skipped" else done).append(point.id)
+            if progress is not None:
+                progress(point, outcome)
+    finally:
+        if own:
+            cluster = client.cluster
+            client.close()
+            cluster.close()
+    return SweepResult(out, done, skipped, failed, write_summary(out), time.perf_counter() - t0)

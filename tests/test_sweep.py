@@ -1,0 +1,108 @@
+"""Sweeps on a real Dask LocalCluster: the same bits as `popdyn run`, resume without recomputation, bad specs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import popdyn
+from popdyn.sweeps import RUNS, load_sweep, parse_spec, sweep
+from tests.helpers import run_main
+
+SPEC = {"model": "baa", "lam": 0.01, "T": [2.0, 3.0], "size": 3000, "generations": 5, "seed": [1, 2],
+        "snapshot": [5]}
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep")
+    return out, sweep(SPEC, out, workers=2)
+
+
+def test_four_points_on_two_workers_equal_the_same_runs_one_by_one(swept, tmp_path):
+    out, result = swept
+    assert len(result.done) == 4 and not result.failed
+    for point in parse_spec(SPEC):
+        alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
+                           seed=point.seed, snapshots=point.snapshot, out=tmp_path / point.id, progress=False)
+        swept_run = popdyn.load(out / RUNS / point.id)
+        columns = [c for c in alone.table.columns if c != "wall_s"]
+        pd.testing.assert_frame_equal(swept_run.table[columns], alone.table[columns], check_exact=True)
+        assert np.array_equal(np.asarray(swept_run.snapshot(5)), np.asarray(alone.snapshot(5)))
+
+
+def test_the_table_is_tidy_and_agrees_with_the_run_directories(swept):
+    out, result = swept
+    table = pd.read_parquet(out / "summary.parquet")
+    assert len(table) == 4 * 6 and {"point", "lam", "T", "size", "seed", "n", "ln_gamma_mle"} <= set(table.columns)
+    pd.testing.assert_frame_equal(table, load_sweep(out))
+    assert sorted(table["T"].unique()) == [2.0, 3.0]
+
+
+def test_a_second_sweep_recomputes_nothing(swept):
+    out, _ = swept
+    files = sorted(p for p in (out / RUNS).rglob("*") if p.is_file())
+    before = [p.stat().st_mtime_ns for p in files]
+    again = sweep(SPEC, out, workers=1)
+    assert len(again.skipped) == 4 and not again.done
+    assert [p.stat().st_mtime_ns for p in files] == before
+
+
+def test_a_point_killed_mid_run_continues_from_its_checkpoint(tmp_path):
+    """A point's run killed with SIGKILL (as a lost worker leaves it: a stale lock, status running) is continued
+    by the sweep from its last checkpoint, and ends bit-identical to an uninterrupted run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec = {"lam": 0.01, "T": 2.0, "size": 200_000, "generations": 300, "seed": 1}
+    (point,) = parse_spec(spec)
+    path = tmp_path / "out" / RUNS / point.id
+    proc = subprocess.Popen([sys.executable, "-m", "popdyn", "run", "--lam", "0.01", "--T", "2.0", "--size", "200000",
+                             "--generations", "300", "--seed", "1", "--out", str(path), "--checkpoint-interval",
+                             "0.2", "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (path / "generations.parquet").exists():
+        time.sleep(0.05)
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed = popdyn.load(path)
+    assert killed.status != "complete" and 0 < len(killed.table) - 1 < 300
+    result = sweep(spec, tmp_path / "out", workers=1)
+    assert result.done == [point.id] and not result.failed
+    done = popdyn.load(path)
+    alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
+                       seed=point.seed, progress=False)
+    assert done.status == "complete"
+    assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
+
+
+BAD = {
+    "unknown key": ('lam = 0.01\nT = 2.0\nbogus = 1\n', "unknown key 'bogus'"),
+    "wrong type": ('lam = "x"\nT = 2.0\n', "lam must be a number"),
+    "empty list": ('lam = []\nT = 2.0\n', "'lam' is an empty list"),
+    "rejected value": ('lam = 2.0\nT = 2.0\n', "lam must lie in (0, 1)"),
+    "rejected size": ('lam = 0.01\nT = 2.0\nsize = 1\n', "size must be in"),
+    "not TOML": ('lam = [0.01\n', "is not valid TOML"),
+    "foreign parameter in a point": ('lam = 0.01\nT = 2.0\n[[point]]\nW = 3\n', "[[point]] 1: unknown key 'W'"),
+}
+
+
+@pytest.mark.parametrize("text, message", BAD.values(), ids=list(BAD))
+def test_a_bad_spec_is_one_line_exit_2_and_writes_nothing(text, message, tmp_path, capsys):
+    (tmp_path / "spec.toml").write_text(text)
+    code, stdout, stderr = run_main(capsys, "sweep", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "out"))
+    assert code == 2 and stderr.count("\n") == 1 and message in stderr, stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_spec_and_a_silent_scheduler_are_refused(tmp_path, capsys):
+    code, _, stderr = run_main(capsys, "sweep", str(tmp_path / "none.toml"), "--out", str(tmp_path / "out"))
+    assert code == 2 and "cannot read the sweep spec" in stderr
+    (tmp_path / "spec.toml").write_text('lam = 0.01\nT = 2.0\nsize = 100\ngenerations = 2\n')
+    code, _, stderr = run_main(capsys, "sweep", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "out"),
+                               "--scheduler", "tcp://127.0.0.1:9")
+    assert code == 2 and "does not answer" in stderr
+    assert not (tmp_path / "out").exists()
