@@ -106,3 +106,83 @@ def test_an_unreadable_spec_and_a_silent_scheduler_are_refused(tmp_path, capsys)
                                "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2 and "does not answer" in stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_killed_during_a_sweep_loses_nothing(tmp_path):
+    """SIGKILL to a Dask worker process while it runs a point: the nanny restarts it, the task is retried,
+    the point continues from its checkpoint, and every point ends bit-identical to a run of its own."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from popdyn.sweeps import local_client
+
+    spec = {"lam": 0.01, "T": 2.0, "size": 200_000, "generations": 150, "seed": [1, 2]}
+    client = local_client(workers=2)
+    try:
+        pids = list(client.run(os.getpid).values())
+        box = {}
+        thread = threading.Thread(target=lambda: box.setdefault("result", sweep(spec, tmp_path, client=client)))
+        thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list((tmp_path / RUNS).glob("*/generations.parquet")):
+            time.sleep(0.05)
+        time.sleep(0.5)
+        running = [popdyn.load(p.parent).status for p in (tmp_path / RUNS).glob("*/generations.parquet")]
+        os.kill(pids[0], signal.SIGKILL)
+        assert running and "complete" not in running  # the kill lands mid-run
+        thread.join(timeout=300)
+    finally:
+        client.close()
+        client.cluster.close()
+    result = box["result"]
+    assert sorted(result.done) == sorted(p.id for p in parse_spec(spec)) and not result.failed
+    for point in parse_spec(spec):
+        alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
+                           seed=point.seed, progress=False)
+        done = popdyn.load(tmp_path / RUNS / point.id)
+        assert done.status == "complete"
+        assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
+
+
+def test_a_sweep_submitted_to_a_scheduler_started_by_hand(tmp_path, capsys):
+    """`dask scheduler` and `dask worker` as subprocesses on 127.0.0.1, the sweep given by address, both stopped."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dask = str(Path(sys.executable).parent / "dask")
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                               "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        (tmp_path / "spec.toml").write_text('lam = 0.01\nT = [2.0, 3.0]\nsize = 2000\ngenerations = 4\nseed = 1\n')
+        deadline = time.monotonic() + 60
+        while True:  # the worker needs a moment to register
+            try:
+                from distributed import Client
+
+                with Client(address, timeout=5) as c:
+                    if c.scheduler_info()["workers"]:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the scheduler did not come up"
+            time.sleep(0.5)
+        code, stdout, stderr = run_main(capsys, "sweep", str(tmp_path / "spec.toml"), "--out", str(tmp_path / "out"),
+                                        "--scheduler", address, "--no-progress")
+        assert code == 0, stderr
+        assert "2 done, 0 skipped" in stdout
+        assert len(load_sweep(tmp_path / "out")) == 2 * 5
+    finally:
+        for proc in (worker, scheduler):
+            proc.terminate()
+            proc.wait(timeout=30)
