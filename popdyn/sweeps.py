@@ -9,7 +9,7 @@ derived from its configuration alone, so the same point always lands in the same
 ``sweep_points`` yields the points as they finish (emcee's ``sample()``: the caller owns progress
 and interruption); ``sweep`` drives it and rebuilds ``OUT/summary.parquet`` from the run
 directories, so the table always agrees with them. The unit of work, ``run_point``, is a
-picklable function of one point that writes its run directory and returns its table rows:
+picklable function of one point that writes its run directory and returns its status:
 complete points are skipped, interrupted ones continue from their checkpoint.
 
 Example spec::
@@ -140,23 +140,29 @@ def parse_spec(spec):
     return list({p.id: p for p in points}.values())
 
 
-def load_spec(path):
-    """The points of a TOML spec file (``parse_spec``); an unreadable or malformed file is a ConfigError."""
+def _read_spec(path):
+    """The text of a TOML spec file and its points; an unreadable or malformed file is a ConfigError."""
     try:
-        with open(path, "rb") as f:
-            document = tomllib.load(f)
-    except OSError as exc:
-        raise ConfigError(f"cannot read the sweep spec {str(path)!r} ({exc.strerror or exc})") from None
+        text = Path(path).read_text(encoding="utf-8")
+        document = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the sweep spec {str(path)!r} ({getattr(exc, 'strerror', None) or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sweep spec {str(path)!r} is not valid TOML ({exc})") from None
-    return parse_spec(document)
+    return text, parse_spec(document)
+
+
+def load_spec(path):
+    """The points of a TOML spec file (``parse_spec``); an unreadable or malformed file is a ConfigError."""
+    return _read_spec(path)[1]
 
 
 def run_point(point, out, threads=1):
-    """Run one point into ``out/runs/<id>`` and return its table rows (the unit of work of a sweep).
+    """Run one point into ``out/runs/<id>`` and return its status (the unit of work of a sweep).
 
     A complete directory is read, not recomputed; an interrupted one continues from its checkpoint
     (bit-identical); a missing one is run. Picklable and self-contained: it is what a worker executes.
+    Only the status travels back: the sweep's table is read from the run directories (``load_sweep``).
     """
     from . import runs
     from .models import model_from_dict
@@ -169,7 +175,7 @@ def run_point(point, out, threads=1):
     else:
         done = runs.run(model_from_dict(point.model), size=point.size, generations=point.generations, seed=point.seed,
                         snapshots=point.snapshot, out=path, threads=threads, progress=False)
-    return _rows(point, done.table)
+    return done.status
 
 
 def _rows(point, table):
@@ -321,8 +327,7 @@ def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=N
     if isinstance(spec, dict):
         points, text = parse_spec(spec), json.dumps(spec, sort_keys=True)
     else:
-        points = load_spec(spec)
-        text = Path(spec).read_text()
+        text, points = _read_spec(spec)
     out = Path(out)
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     _write_record(out, points, text)

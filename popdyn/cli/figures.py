@@ -3,13 +3,13 @@
 import shlex
 import signal
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import click
 
 from ..errors import ConfigError, StorageError
+from ..files import check_writable_folder
 from ..interrupt import Interrupted
 from ._common import cli, command_line
 
@@ -43,11 +43,14 @@ def _check_writable(out):
         created = folder
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".popdyn-probe-"):
-            pass
     except OSError as exc:
         _remove_if_empty(created)
         raise ConfigError(f"--out: cannot write into {str(out)!r} ({exc.strerror or exc})") from None
+    try:
+        check_writable_folder(out, "--out")
+    except ConfigError:
+        _remove_if_empty(created)
+        raise
     return created
 
 
