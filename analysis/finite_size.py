@@ -40,8 +40,25 @@ def run_grid(lam, sizes, ratios, seeds, generations):
             for N in sorted(sizes) for s in seeds for r in ratios]
 
 
-def finite_population_runs(keys, on_run=None):
-    """Run the term recursion for each key of ``run_grid`` and fit its growth; one row per run.
+def study_run(key, threads=None):
+    """Run the term recursion for one key of ``run_grid`` and fit its growth: one row of ``RUN_COLUMNS``.
+
+    The unit of work of a study: picklable, self-contained, and returning a row, not a population
+    (so it runs on any Dask worker; nothing is written). ``v`` is the growth of ln gamma_n
+    (``fit_growth`` on the Levy-scale MLE, second half of the run), ``hac_stderr`` its HAC
+    standard error; ``threads`` is numba's thread count (the bits do not depend on it).
+    """
+    lam, r, N, seed, generations = key
+    model = popdyn.BAATree(lam=lam, T=r * transition(lam).Tc)
+    t0 = time.perf_counter()
+    run = popdyn.run(model, size=N, generations=generations, seed=seed, threads=threads, progress=False)
+    g = fit_growth(run.table, "ln_gamma_mle", size=N)
+    return {"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "seed": seed, "generations": generations,
+            "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0}
+
+
+def finite_population_runs(keys, on_run=None, client=None, threads=None):
+    """``study_run`` for each key of ``run_grid``: one row per run, in the order the runs finish.
 
     Parameters
     ----------
@@ -50,23 +67,31 @@ def finite_population_runs(keys, on_run=None):
     on_run : callable or None
         Called with each row as soon as its run is fitted (the caller may save it: a long study
         interrupted keeps every finished run).
+    client : distributed.Client or None
+        Where the runs go (``popdyn.sweeps.map_on``: every worker busy, lost workers' runs
+        retried); None runs them one by one in this process.
+    threads : int or None
+        Numba threads of each run.
 
     Returns
     -------
     list of dict
-        Rows with ``RUN_COLUMNS``: ``v`` is the growth of ln gamma_n (``fit_growth`` on the
-        Levy-scale MLE, second half of the run), ``hac_stderr`` its HAC standard error.
+        Rows with ``RUN_COLUMNS``; the same bits wherever and in whatever order they ran.
     """
+    if client is None:
+        outcomes = ((key, study_run(key, threads)) for key in keys)
+    else:
+        from popdyn.sweeps import map_on
+
+        outcomes = map_on(client, study_run, list(keys), threads,
+                          label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key))
     rows = []
-    for lam, r, N, seed, generations in keys:
-        model = popdyn.BAATree(lam=lam, T=r * transition(lam).Tc)
-        t0 = time.perf_counter()
-        run = popdyn.run(model, size=N, generations=generations, seed=seed, progress=False)
-        g = fit_growth(run.table, "ln_gamma_mle", size=N)
-        rows.append({"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "seed": seed, "generations": generations,
-                     "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0})
+    for key, row in outcomes:
+        if isinstance(row, BaseException):  # a run of a study does not fail for a reason of its own: a bug
+            raise row
+        rows.append(row)
         if on_run is not None:
-            on_run(rows[-1])
+            on_run(row)
     return rows
 
 

@@ -221,17 +221,19 @@ def _drive(store, model, state, progress):
 MAX_GENERATIONS = 10**6
 
 
-def check_memory(model, size, dtype, snapshots):
-    """ConfigError unless the machine has the memory a population of ``size`` needs, before allocating it.
+def check_memory(model, size, dtype, snapshots, copies=1):
+    """ConfigError unless the machine has the memory ``copies`` populations of ``size`` need, before allocating.
 
-    A tenth of what is available is left to the interpreter, numba and the tables.
+    ``copies``: populations alive at once (one per worker process of an embedded cluster). A tenth
+    of what is available is left to the interpreter, numba and the tables.
     """
     import psutil
 
-    need = memory_needed(model, size, dtype, snapshots)
+    need = copies * memory_needed(model, size, dtype, snapshots)
     available = psutil.virtual_memory().available
     if need > 0.9 * available:
-        raise ConfigError(f"N = {size} ({dtype}) needs about {need / 2**30:.1f} GiB, "
+        times = f"{copies} workers x " if copies > 1 else ""
+        raise ConfigError(f"{times}N = {size} ({dtype}) needs about {need / 2**30:.1f} GiB, "
                           f"{available / 2**30:.1f} GiB available (a tenth is left to the rest)")
 
 

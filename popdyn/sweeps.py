@@ -22,6 +22,7 @@ Example spec::
     seed = [1, 2]
 """
 
+import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, RunDirectoryError
 from .files import atomic_write
 from .models import MODELS
 
@@ -199,14 +200,39 @@ def _write_record(out, points, spec_text):
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps({**record, "provenance": provenance()}, indent=2)))
 
 
+def _record(out):
+    """The sweep's ``sweep.json``; a RunDirectoryError if ``out`` holds no readable one."""
+    path = Path(out) / RECORD
+    try:
+        record = json.loads(path.read_text())
+        points = record["points"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RunDirectoryError(f"{str(out)!r} is not a sweep directory (cannot read {path}: "
+                                f"{getattr(exc, 'strerror', None) or exc})") from None
+    if not isinstance(points, list) or not all(isinstance(p, str) and p and "/" not in p for p in points):
+        raise RunDirectoryError(f"{path} does not list its points' ids")
+    return record
+
+
+def is_sweep(path):
+    """Whether ``path`` is a sweep directory (it holds ``sweep.json``)."""
+    return (Path(path) / RECORD).is_file()
+
+
+def point_directories(out):
+    """The run directory of every point of the sweep in ``out``, in the spec's order (started or not)."""
+    return [Path(out) / RUNS / point_id for point_id in _record(out)["points"]]
+
+
 def load_sweep(out):
-    """The sweep's table: one row per (point, generation), every parameter a column, read from its run directories."""
+    """The sweep's table: one row per (point, generation), every parameter a column, read from its run directories.
+
+    Points not started yet have no rows; ``status`` says which runs are complete.
+    """
     from . import runs
 
-    record = json.loads((Path(out) / RECORD).read_text())
     frames = []
-    for point_id in record["points"]:
-        path = Path(out) / RUNS / point_id
+    for path in point_directories(out):
         if not (path / "config.json").exists():
             continue
         run = runs.load(path)
@@ -224,54 +250,98 @@ def write_summary(out):
     return frame
 
 
-def sweep_points(points, out, client, threads=1, retries=2):
-    """Run ``points`` on a Dask ``client``, yielding ``(point, outcome)`` as each finishes.
+def map_on(client, function, items, *args, label=str, retries=2):
+    """Run ``function(item, *args)`` for each item on a Dask ``client``; yield ``(item, outcome)`` as each finishes.
 
-    ``outcome`` is ``"skipped"`` (complete before the sweep started), ``"done"``, or the exception
-    of a point that failed for a reason of its own. A worker lost mid-point costs only that point's
-    unfinished generations: Dask retries the task (``retries``) and the point continues from its
-    checkpoint. The caller owns progress and interruption: stop iterating and the rest is cancelled.
+    The one way popdyn puts work on Dask (sweeps and studies). ``outcome`` is the function's
+    return value, or the exception of an item that failed for a reason of its own (the others
+    go on). A worker lost mid-item costs that item's unfinished work only: Dask resubmits it
+    (``retries``). The caller owns progress, storage and interruption (emcee's ``sample()``):
+    stop iterating and every item not yet finished is cancelled.
+
+    Task keys are ``label(item)`` and a token of this call, readable on the dashboard and never
+    confused with the tasks of an earlier call on the same scheduler.
     """
+    import uuid
+
     from distributed import as_completed
 
-    from . import runs
-
-    futures = {}
-    for point in points:
-        path = Path(out) / RUNS / point.id
-        if (path / "config.json").exists() and runs.load(path).status == "complete":
-            yield point, "skipped"
-            continue
-        future = client.submit(run_point, point, str(out), threads, key=f"popdyn-point-{point.id}", pure=False,
-                               retries=retries)
-        futures[future] = point
+    token = uuid.uuid4().hex[:8]
+    futures = {client.submit(function, item, *args, key=f"popdyn-{label(item)}-{token}", pure=False,
+                             retries=retries): item for item in items}
     try:
         for future in as_completed(futures):
             try:
-                future.result()
-            except Exception as exc:  # the point's own failure: reported by id, the others go on
-                yield futures[future], exc
-            else:
-                yield futures[future], "done"
+                outcome = future.result()
+            except Exception as exc:  # the item's own failure, reported with it
+                outcome = exc
+            yield futures[future], outcome
     finally:
         client.cancel(list(futures))
 
 
-def local_client(workers=None, threads_per_worker=1):
-    """An embedded Dask cluster of worker processes on 127.0.0.1 (no dashboard), sized to the machine.
+def sweep_points(points, out, client, threads=1, retries=2):
+    """Run ``points`` on a Dask ``client``, yielding ``(point, outcome)`` as each finishes.
 
-    ``workers`` defaults to the cores divided by ``threads_per_worker``; each worker runs one
-    point at a time with ``threads_per_worker`` numba threads, so the cores are not oversubscribed.
+    ``outcome`` is ``"skipped"`` (complete before the sweep started), ``"done"``, or the exception
+    of a point that failed for a reason of its own; a point whose worker was lost continues from
+    its checkpoint (``map_on``). Stop iterating and the rest is cancelled.
     """
+    from . import runs
+
+    todo = []
+    for point in points:
+        path = Path(out) / RUNS / point.id
+        if (path / "config.json").exists() and runs.load(path).status == "complete":
+            yield point, "skipped"
+        else:
+            todo.append(point)
+    for point, outcome in map_on(client, run_point, todo, str(out), threads, label=lambda p: p.id, retries=retries):
+        yield point, outcome if isinstance(outcome, BaseException) else "done"
+
+
+def local_workers(workers=None, threads_per_worker=1):
+    """The worker processes of an embedded cluster: ``workers``, or the cores divided by ``threads_per_worker``."""
     import os
 
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return workers or max(1, cores // threads_per_worker)
+
+
+def local_client(workers=None, threads_per_worker=1):
+    """An embedded Dask cluster of worker processes on 127.0.0.1 (no dashboard), sized by ``local_workers``.
+
+    Each worker runs one item at a time with ``threads_per_worker`` numba threads, so the cores
+    are not oversubscribed. The workers ignore SIGINT (``popdyn._worker``): a Ctrl-C at the
+    terminal reaches them too, and the command alone stops the work, in one line.
+    """
     from distributed import Client, LocalCluster
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    workers = workers or max(1, cores // threads_per_worker)
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, silence_logs=50)
+    _start_quiet_resource_tracker()
+    # the scheduler's HTTP server (health checks; no dashboard) on a free loopback port, never 8787's "in use" warning
+    cluster = LocalCluster(n_workers=local_workers(workers, threads_per_worker), threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                           silence_logs=50, preload=["popdyn._worker"])
     return Client(cluster)
+
+
+def _start_quiet_resource_tracker():
+    """Start multiprocessing's resource tracker without its warning about the semaphores it removes.
+
+    A stop terminates the workers mid-point; the semaphores of their queues are then removed by
+    the tracker, which says so on stderr after the command's one line. That is the clean-up
+    working, not a leak. The tracker takes its warning filters from ``sys.warnoptions`` when it
+    starts (it is a process of its own), so the filter goes there for that moment only.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    option = "ignore:resource_tracker:UserWarning"
+    sys.warnoptions.append(option)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(option)
 
 
 def remote_client(address, timeout=5.0):
@@ -282,6 +352,25 @@ def remote_client(address, timeout=5.0):
         return Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--scheduler {address!r} does not answer within {timeout:g} s ({exc})") from None
+
+
+@contextlib.contextmanager
+def dask_client(scheduler=None, workers=None, threads_per_worker=1):
+    """A Dask client for the duration: of the scheduler at ``scheduler``, or of an embedded ``local_client``.
+
+    What it opened it closes (the embedded cluster with its worker processes), however the block ends.
+    ``workers`` sizes the embedded cluster only; a running cluster has the workers it was given.
+    """
+    if scheduler is not None and workers is not None:
+        raise ConfigError("--workers sizes the embedded cluster; a --scheduler's cluster has its own workers")
+    client = remote_client(scheduler) if scheduler is not None else local_client(workers, threads_per_worker)
+    try:
+        yield client
+    finally:
+        cluster = client.cluster if scheduler is None else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 @dataclass
@@ -331,10 +420,10 @@ def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=N
     out = Path(out)
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     _write_record(out, points, text)
-    own = client is None
-    client = local_client(workers, threads_per_worker) if own else client
-    done, skipped, failed = [], [], {}
-    try:
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(dask_client(workers=workers, threads_per_worker=threads_per_worker))
+        done, skipped, failed = [], [], {}
         for point, outcome in sweep_points(points, out, client, threads=threads_per_worker):
             if isinstance(outcome, BaseException):
                 failed[point.id] = outcome
@@ -342,9 +431,4 @@ def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=N
                 (skipped if outcome == "skipped" else done).append(point.id)
             if progress is not None:
                 progress(point, outcome)
-    finally:
-        if own:
-            cluster = client.cluster
-            client.close()
-            cluster.close()
     return SweepResult(out, done, skipped, failed, write_summary(out), time.perf_counter() - t0)

@@ -1,6 +1,7 @@
 """The command line: refusals, help, JSON, thread-independent bits, Ctrl-C and resume."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -144,9 +145,8 @@ def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch)
     saved = __import__("pandas").read_parquet(table)
     assert len(saved) == 8 and saved["git_commit"].notna().all()
 
-    def refuse(keys, on_run=None):
-        assert list(keys) == []  # every run is in the table already
-        return []
+    def refuse(*args, **kwargs):
+        raise AssertionError("every run is in the table already: nothing runs, no cluster starts")
 
     monkeypatch.setattr(finite_size, "finite_population_runs", refuse)
     code, again, _ = _main(capsys, *FINITE_N, "--table", str(table))
@@ -187,6 +187,31 @@ def test_transition_reads_tc_off_run_directories(tmp_path, capsys):
           "--no-progress")
     code, stdout, stderr = _main(capsys, "transition", *dirs, str(other))
     assert code == 2 and "share lam" in stderr and stderr.count("\n") == 1 and stdout == ""
+
+
+def test_transition_reads_a_sweep_directory_as_all_its_points(tmp_path, capsys):
+    spec = tmp_path / "tc.toml"
+    spec.write_text("lam = 0.1\nT = [0.3, 0.4, 0.5, 0.6]\nseed = [1, 2]\nsize = 2000\ngenerations = 30\n")
+    out = tmp_path / "sweep"
+    code, _, stderr = _main(capsys, "sweep", str(spec), "--out", str(out), "--workers", "2", "--no-progress")
+    assert code in (0, None), stderr
+    code, from_sweep, _ = _main(capsys, "transition", str(out), "--json")
+    assert code in (0, None) and len(json.loads(from_sweep)["points"]) == 4
+    code, from_runs, _ = _main(capsys, "transition", *map(str, sorted((out / "runs").iterdir())), "--json")
+    assert code in (0, None) and json.loads(from_runs) == json.loads(from_sweep)
+    shutil.rmtree(next((out / "runs").iterdir()))  # a point not started: the sweep is not finished
+    code, stdout, stderr = _main(capsys, "transition", str(out))
+    assert code == 2 and "is not finished" in stderr and stderr.count("\n") == 1 and stdout == ""
+
+
+@pytest.mark.parametrize("extra, message", [(["--scheduler", "tcp://127.0.0.1:9"], "does not answer"),
+                                            (["--scheduler", "tcp://127.0.0.1:9", "--workers", "2"],
+                                             "sizes the embedded cluster")])
+def test_finite_n_refuses_a_silent_scheduler_before_writing(tmp_path, capsys, extra, message):
+    table = tmp_path / "study.parquet"
+    code, stdout, stderr = _main(capsys, *FINITE_N, "--table", str(table), *extra)
+    assert code == 2 and message in stderr and stderr.count("\n") == 1 and stdout == ""
+    assert not table.exists()
 
 
 def test_fit_of_a_metallic_run_beyond_exp_range(tmp_path):

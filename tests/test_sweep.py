@@ -146,6 +146,45 @@ def test_a_worker_killed_during_a_sweep_loses_nothing(tmp_path):
         assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
 
 
+def test_ctrl_c_stops_a_sweep_in_one_line_and_the_same_command_finishes_it(tmp_path):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it (the embedded workers get it too):
+    exit 130, one line naming the command, every started point resumable; the same command then completes
+    the sweep, each point bit-identical to a run of its own."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec = {"lam": 0.01, "T": [2.0, 3.0], "size": 50_000, "generations": 1200, "seed": 1}
+    (tmp_path / "spec.toml").write_text("lam = 0.01\nT = [2.0, 3.0]\nsize = 50000\ngenerations = 1200\nseed = 1\n")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "popdyn", "sweep", str(tmp_path / "spec.toml"), "--out", str(out), "--workers", "2",
+               "--no-progress"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list((out / RUNS).glob("*/generations.parquet")):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    time.sleep(np.random.default_rng(12).uniform(0.0, 0.5))
+    os.killpg(proc.pid, signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and stdout == "", stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("popdyn: SIGINT: stopped; complete points are kept")
+    assert stderr.strip().endswith("--workers 2 --no-progress") and "Traceback" not in stderr
+    started = [popdyn.load(p) for p in (out / RUNS).iterdir() if (p / "config.json").exists()]
+    assert started and {r.status for r in started} <= {"complete", "interrupted"}
+    assert "interrupted" in {r.status for r in started}  # the stop landed mid-point
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "0 failed" in again.stdout, again.stderr
+    for point in parse_spec(spec):
+        alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
+                           seed=point.seed, progress=False)
+        done = popdyn.load(out / RUNS / point.id)
+        assert done.status == "complete"
+        assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
+
+
 def test_a_sweep_submitted_to_a_scheduler_started_by_hand(tmp_path, capsys):
     """`dask scheduler` and `dask worker` as subprocesses on 127.0.0.1, the sweep given by address, both stopped."""
     import socket

@@ -36,6 +36,9 @@ def main(argv=None):
 def _run(argv):
     try:
         with interrupt.handled():
+            signum = interrupt.take_pending()  # a signal while the command line was loading (popdyn.__main__)
+            if signum is not None:
+                raise interrupt.Interrupted(signum)
             code = cli.main(args=argv, prog_name="popdyn", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code

@@ -1,10 +1,12 @@
 """`popdyn run`: evolve a population into a run directory."""
 
 import json
+import signal
 
 import click
 
 from ..errors import ConfigError
+from ..interrupt import Interrupted
 from ..results import json_safe
 from ._common import _parse_generations, cli
 
@@ -109,7 +111,12 @@ def run_command(ctx, model, recursion, coordination, lam, T, W, K, E, disorder, 
         result = runs.run(model_obj, size=size, generations=generations, seed=seed,
                           snapshots=_parse_generations(snapshot, generations), out=out, threads=threads,
                           progress=progress, checkpoint_interval=checkpoint_interval, dtype=dtype)
-    summary = run_summary(result, burn_in=burn_in)
+    try:
+        summary = run_summary(result, burn_in=burn_in)
+    except Interrupted as exc:  # the run itself is complete and saved: say so, not "start again"
+        raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped after the run was complete, before its "
+                               f"summary was printed; {result.path} holds every generation: popdyn fit {result.path}"
+                               ) from None
     if as_json:
         click.echo(json.dumps(json_safe(summary), indent=2))
     else:

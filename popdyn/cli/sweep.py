@@ -7,19 +7,14 @@ import click
 
 from ..errors import ConfigError, WorkError
 from ..interrupt import Interrupted
-from ._common import cli, command_line
+from ._common import cli, command_line, dask_options
 
 
 @cli.command("sweep")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), required=True,
               help="Sweep directory: runs/<point-id>/ per point, sweep.json, summary.parquet.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes of the embedded cluster (default: cores / threads per worker).")
-@click.option("--threads-per-worker", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Numba threads of each worker (one point at a time per worker).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Submit to a running Dask scheduler (tcp://host:8786) instead of an embedded cluster.")
+@dask_options
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar over points on stderr.")
 def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
     """Run every point of a sweep spec, each as an ordinary run directory, on Dask.
@@ -55,24 +50,20 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r} exists and is not a directory")
-    client = sweeps.remote_client(scheduler) if scheduler else None
-    bar = tqdm(total=len(points), desc="sweep", unit="point", disable=not progress, leave=False)
-
-    def report(point, outcome):
-        bar.update()
-        if isinstance(outcome, BaseException):
-            bar.write(f"point {point.id} failed: {type(outcome).__name__}: {outcome}")
-
     try:
-        result = sweeps.sweep(spec, out, client=client, workers=workers, threads_per_worker=threads_per_worker,
-                              progress=report)
+        with sweeps.dask_client(scheduler, workers, threads_per_worker) as client, \
+                tqdm(total=len(points), desc="sweep", unit="point", disable=not progress, leave=False) as bar:
+
+            def report(point, outcome):
+                bar.update()
+                if isinstance(outcome, BaseException):
+                    bar.write(f"point {point.id} failed: {type(outcome).__name__}: {outcome}")
+
+            result = sweeps.sweep(spec, out, client=client, threads_per_worker=threads_per_worker, progress=report)
     except Interrupted as exc:
-        raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped; complete points are kept in {str(out)!r} and interrupted ones "
-                               f"continue from their checkpoints with the same command: {command_line()}") from None
-    finally:
-        bar.close()
-        if client is not None:
-            client.close()
+        raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped; complete points are kept in {str(out)!r} "
+                               f"and interrupted ones continue from their checkpoints with the same command: "
+                               f"{command_line()}") from None
     click.echo(result.summary())
     click.echo(f"table: {out / sweeps.SUMMARY}")
     if result.failed:

@@ -12,7 +12,7 @@ import click
 from ..errors import ConfigError
 from ..interrupt import Interrupted
 from ..results import json_safe
-from ._common import _parse_floats, _parse_ints, cli, command_line
+from ._common import _parse_floats, _parse_ints, cli, command_line, dask_options
 
 
 def _signal_name(exc):
@@ -194,22 +194,33 @@ def transition_command(run_dirs, burn_in, degree, as_json):
     """Tc_N read off populations, beside the exact Tc.
 
     RUN_DIRs: runs of the term recursion at one lam and N, across temperatures T around the
-    transition, one or more seeds each. The growth v = 2 ln Lambda of each run is fitted (as
-    in `popdyn fit`), averaged over seeds at each T, and Tc_N is where a weighted line in ln T
-    (or, with --degree 2, a parabola) crosses v = 0, with a parametric-bootstrap interval from
-    the spread across seeds.
+    transition, one or more seeds each: run directories of `popdyn run`, or sweep directories
+    of `popdyn sweep` (each stands for all its points; the grid then runs on Dask). The growth
+    v = 2 ln Lambda of each run is fitted (as in `popdyn fit`), averaged over seeds at each T,
+    and Tc_N is where a weighted line in ln T (or, with --degree 2, a parabola) crosses v = 0,
+    with a parametric-bootstrap interval from the spread across seeds.
 
     \b
-    Example:
-      for T in 1.6 1.9 2.2; do for s in 1 2 3; do
-        popdyn run --lam 0.01 --T $T --size 100000 --generations 200 --seed $s --out runs/tc/T$T-s$s; done; done
-      popdyn transition runs/tc/*
+    Examples (tc.toml: lam = 0.01, T = [1.6, 1.9, 2.2], seed = [1, 2, 3],
+              size = 100000, generations = 200):
+      popdyn sweep tc.toml --out sweeps/tc
+      popdyn transition sweeps/tc
+      popdyn transition runs/T1.6-s1 runs/T1.6-s2 runs/T1.9-s1 runs/T1.9-s2   (popdyn run --out ...)
     """
     from analysis.transition import transition_from_runs
 
-    from .. import runs
+    from .. import runs, sweeps
 
-    loaded = [runs.load(d) for d in run_dirs]
+    loaded = []
+    for d in run_dirs:
+        if not sweeps.is_sweep(d):
+            loaded.append(runs.load(d))
+            continue
+        for path in sweeps.point_directories(d):  # a sweep stands for all its points, finished first
+            if not (path / "config.json").exists():
+                raise ConfigError(f"sweep {d} is not finished (point {path.name} has not started): Tc_N is read off "
+                                  f"finished runs only; the popdyn sweep command that made it finishes it")
+            loaded.append(runs.load(path))
     for r in loaded:
         if r.status != "complete":
             done = int(r.table["n"].max())
@@ -242,31 +253,38 @@ def transition_command(run_dirs, burn_in, degree, as_json):
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write a PNG: v_N against 1/L^2 with the extrapolation, and Tc_N/Tc against N.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@dask_options
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
-def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_path, as_json, progress):
+def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_path, as_json, workers,
+                     threads_per_worker, scheduler, progress):
     """How far a population of N samples is from the exact answer, and how well Brunet-Derrida explains it.
 
     For every N and T = r Tc: the measured growth v_N of ln gamma_n (mean over seeds) beside
     the exact v and the Brunet-Derrida predictions (L = ln N, and L = ln N + 3 ln ln N); per N,
     the population's Tc_N with its interval; per T, the extrapolation v_N = v_inf - c/L^2.
-    Populations are kept in memory; with --table the fitted growth of every run is saved (with
-    the commit and time it ran), so a long study can be stopped and resumed, extended (more N,
-    temperatures or seeds: the report covers every run the table holds at this lam and
-    --generations), or re-printed without running anything.
+    The runs go to Dask like the points of `popdyn sweep`: an embedded cluster of worker
+    processes on 127.0.0.1 (one run per worker at a time), or a running cluster by --scheduler.
+    Populations stay in the workers' memory and only each run's fitted row comes back; with
+    --table that row is saved (with the commit and time it ran) as soon as it arrives, so a
+    long study can be stopped and resumed, extended (more N, temperatures or seeds: the report
+    covers every run the table holds at this lam and --generations), or re-printed without
+    running anything (no cluster is started then).
 
     \b
-    Example:
+    Examples:
       popdyn finite-n --lam 0.01 --sizes 1e3,1e4,1e5,1e6 --ratios 1,1.3,1.6,2 --table lam0.01.parquet
+      popdyn finite-n --lam 0.01 --sizes 1e7 --table lam0.01.parquet --scheduler tcp://127.0.0.1:8786
     """
     from tqdm.auto import tqdm
 
     from analysis.finite_size import RUN_COLUMNS, RUN_KEY, finite_population_runs, run_grid
 
+    from ..files import check_output_file
     from ..models import BAATree
     from ..runs import check_memory, provenance
     from ..spectrum import transition
-    from ..files import check_output_file
     from ..store import ResultTable
+    from ..sweeps import dask_client, local_workers
 
     size_list = _parse_ints(sizes, "--sizes", 2)
     ratio_list = _parse_floats(ratios, "--ratios")
@@ -276,7 +294,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     for r in ratio_list:  # every run is checked before the first one starts
         BAATree(lam=lam, T=r * Tc).check_population("float64")
     _check_sizes(size_list, generations, "--sizes")
-    check_memory(BAATree(lam=lam, T=Tc), max(size_list), "float64", snapshots=False)
+    if scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
+        check_memory(BAATree(lam=lam, T=Tc), max(size_list), "float64", snapshots=False,
+                     copies=local_workers(workers, threads_per_worker))
     for path, option in ((table_path, "--table"), (plot_path, "--plot")):
         if path is not None:
             check_output_file(path, option)
@@ -284,18 +304,19 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path is not None else None
     done = table.keys(RUN_KEY) if table is not None else set()
     todo = [k for k in keys if k not in done]
-    bar = tqdm(total=len(todo), disable=not progress or not todo, file=sys.stderr, leave=False, unit="run")
-
-    def keep(row):
-        bar.update(1)
-        if table is not None:
-            table.append(row)
 
     with _telling_what_is_saved(table, keys, RUN_KEY):
-        try:
-            new = finite_population_runs(todo, on_run=keep)
-        finally:
-            bar.close()
+        new = []
+        if todo:
+            with dask_client(scheduler, workers, threads_per_worker) as client, \
+                    tqdm(total=len(todo), disable=not progress, file=sys.stderr, leave=False, unit="run") as bar:
+
+                def keep(row):
+                    bar.update(1)
+                    if table is not None:
+                        table.append(row)
+
+                new = finite_population_runs(todo, on_run=keep, client=client, threads=threads_per_worker)
         _finite_n_report(lam, generations, table, new, plot_path, as_json)
 
 
