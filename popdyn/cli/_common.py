@@ -89,7 +89,7 @@ def dask_options(command):
                      help="Worker processes of the embedded Dask cluster on 127.0.0.1 "
                           "(default: cores / threads per worker)."),
         click.option("--threads-per-worker", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Numba threads of each worker (a worker runs one point at a time)."),
+                     help="Numba threads of each worker (a worker runs one point or run at a time)."),
         click.option("--scheduler", default=None, metavar="ADDRESS",
                      help="Submit to a running Dask scheduler (tcp://host:8786) instead of an embedded cluster."),
     ]

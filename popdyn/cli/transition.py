@@ -249,7 +249,7 @@ def transition_command(run_dirs, burn_in, degree, as_json):
               help="Generations per run (the first half is burn-in).")
 @click.option("--table", "table_path", type=click.Path(dir_okay=False), default=None,
               help="Parquet file of per-run results: runs already there are reused, each new run is "
-                   "added as soon as it is fitted (an interrupted study loses at most one run).")
+                   "added as soon as it is fitted (an interrupted study loses only the runs under way).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write a PNG: v_N against 1/L^2 with the extrapolation, and Tc_N/Tc against N.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
