@@ -7,6 +7,7 @@ per temperature, the extrapolation v_N = v_inf - c / L^2 (least squares in 1/L^2
 errors of means over a few seeds), whose v_inf is to be compared with the exact v.
 """
 
+import contextlib
 import math
 import statistics
 import time
@@ -53,8 +54,10 @@ def study_run(key, threads=None):
     t0 = time.perf_counter()
     run = popdyn.run(model, size=N, generations=generations, seed=seed, threads=threads, progress=False)
     g = fit_growth(run.table, "ln_gamma_mle", size=N)
+    ran = run.config["provenance"]  # where it ran (a worker of a cluster may run other code than the caller)
     return {"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "seed": seed, "generations": generations,
-            "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0}
+            "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0,
+            "git_commit": ran["git_commit"], "threads": ran["threads"]}
 
 
 def finite_population_runs(keys, on_run=None, client=None, threads=None):
@@ -76,22 +79,31 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None):
     Returns
     -------
     list of dict
-        Rows with ``RUN_COLUMNS``; the same bits wherever and in whatever order they ran.
+        Rows with ``RUN_COLUMNS`` (and the ``git_commit`` and numba ``threads`` they ran with);
+        the same bits wherever and in whatever order they ran.
+
+    Raises
+    ------
+    popdyn.WorkError
+        A run failed on its worker (lost past the retries, out of memory, another code there);
+        the rows before it were passed to ``on_run``.
     """
     if client is None:
-        outcomes = ((key, study_run(key, threads)) for key in keys)
+        outcomes = contextlib.nullcontext((key, study_run(key, threads)) for key in keys)
     else:
         from popdyn.sweeps import map_on
 
-        outcomes = map_on(client, study_run, list(keys), threads,
-                          label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key))
+        outcomes = contextlib.closing(map_on(client, study_run, list(keys), threads,
+                                             label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key)))
     rows = []
-    for key, row in outcomes:
-        if isinstance(row, BaseException):  # a run of a study does not fail for a reason of its own: a bug
-            raise row
-        rows.append(row)
-        if on_run is not None:
-            on_run(row)
+    with outcomes as finished:  # closed here, while the client is open: what is left is cancelled
+        for key, row in finished:
+            if isinstance(row, BaseException):
+                raise popdyn.WorkError(f"the run lam={key[0]:g} T/Tc={key[1]:g} N={key[2]} seed={key[3]} failed "
+                                       f"on its worker: {type(row).__name__}: {row}")
+            rows.append(row)
+            if on_run is not None:
+                on_run(row)
     return rows
 
 

@@ -1,17 +1,17 @@
-"""The ``popdyn`` command (``python -m popdyn`` and the installed script): signal handlers first.
+"""The ``popdyn`` command (``python -m popdyn`` and the installed script): signals wait while it loads.
 
-The handlers are held before click and the commands load (a tenth of a second, more on a busy
-machine), so a Ctrl-C from the first moment is one clean line and exit 130, never a traceback.
-A signal while they load is recorded and acted on as the command starts.
+SIGINT and SIGTERM are held back (blocked) while click and the commands load (a tenth of a
+second, more on a busy machine) and let through once the command line's handlers are in place,
+so a Ctrl-C from the first moment, or two of them, is one clean line and exit 130, never a traceback.
 """
 
 from . import interrupt
 
 
 def main():
-    interrupt.hold()  # for the whole process, like the command line's own
-    with interrupt.deferred():
-        from .cli import main as command_line
+    interrupt.hold_back()  # let through by the command line (popdyn.cli.main), its handlers in place
+    from .cli import main as command_line
+
     command_line()
 
 

@@ -137,6 +137,21 @@ def deferred():
             _signals.deferring -= 1
 
 
+def hold_back():
+    """Block SIGINT and SIGTERM in this thread (and the threads and processes it starts): they wait, pending.
+
+    For moments no handler may interrupt halfway: loading the command line, starting a Dask
+    cluster (a half-built one would be left to the interpreter's exit, its worker processes to
+    print tracebacks). ``let_through`` delivers what waited, where it can be acted on.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+
+
+def let_through():
+    """Unblock SIGINT and SIGTERM; one that waited under ``hold_back`` is delivered now, to the handlers in place."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+
+
 def pending():
     """The signal recorded by ``deferred()`` and not yet acted on, or None."""
     return _signals.pending

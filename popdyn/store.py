@@ -542,8 +542,10 @@ class ResultTable:
         return set(self.frame[list(key_columns)].itertuples(index=False, name=None))
 
     def append(self, row):
-        stamped = dict(row, git_commit=self.provenance["git_commit"], threads=self.provenance["threads"],
-                       created=utc_now())
+        stamped = dict(row)  # its own commit and threads when it brings them (it ran elsewhere), else this process's
+        stamped.setdefault("git_commit", self.provenance["git_commit"])
+        stamped.setdefault("threads", self.provenance["threads"])
+        stamped["created"] = utc_now()
         new = pd.DataFrame([stamped])
         frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
         atomic_write(self.path, lambda tmp: frame.to_parquet(tmp, index=False))

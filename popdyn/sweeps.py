@@ -257,27 +257,29 @@ def map_on(client, function, items, *args, label=str, retries=2):
     return value, or the exception of an item that failed for a reason of its own (the others
     go on). A worker lost mid-item costs that item's unfinished work only: Dask resubmits it
     (``retries``). The caller owns progress, storage and interruption (emcee's ``sample()``):
-    stop iterating and every item not yet finished is cancelled.
+    stop iterating and close the generator (``contextlib.closing``), while the client is open,
+    and every item not yet finished is cancelled.
 
-    Task keys are ``label(item)`` and a token of this call, readable on the dashboard and never
-    confused with the tasks of an earlier call on the same scheduler.
+    Task keys are ``label(item)``, the item's place and a token of this call: readable on the
+    dashboard, never shared by two items, never confused with an earlier call's tasks.
     """
     import uuid
 
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:8]
-    futures = {client.submit(function, item, *args, key=f"popdyn-{label(item)}-{token}", pure=False,
-                             retries=retries): item for item in items}
+    futures = {client.submit(function, item, *args, key=f"popdyn-{label(item)}-{k}-{token}", pure=False,
+                             retries=retries): item for k, item in enumerate(items)}
     try:
         for future in as_completed(futures):
             try:
                 outcome = future.result()
-            except Exception as exc:  # the item's own failure, reported with it
+            except Exception as exc:  # the item's own failure (or its worker's, past the retries), reported with it
                 outcome = exc
             yield futures[future], outcome
     finally:
-        client.cancel(list(futures))
+        if client.status == "running":  # a closed client has cancelled everything already
+            client.cancel(list(futures))
 
 
 def sweep_points(points, out, client, threads=1, retries=2):
@@ -296,8 +298,10 @@ def sweep_points(points, out, client, threads=1, retries=2):
             yield point, "skipped"
         else:
             todo.append(point)
-    for point, outcome in map_on(client, run_point, todo, str(out), threads, label=lambda p: p.id, retries=retries):
-        yield point, outcome if isinstance(outcome, BaseException) else "done"
+    with contextlib.closing(map_on(client, run_point, todo, str(out), threads, label=lambda p: p.id,
+                                   retries=retries)) as outcomes:
+        for point, outcome in outcomes:
+            yield point, outcome if isinstance(outcome, BaseException) else "done"
 
 
 def local_workers(workers=None, threads_per_worker=1):
@@ -320,9 +324,14 @@ def local_client(workers=None, threads_per_worker=1):
     _start_quiet_resource_tracker()
     # the scheduler's HTTP server (health checks; no dashboard) on a free loopback port, never 8787's "in use" warning
     cluster = LocalCluster(n_workers=local_workers(workers, threads_per_worker), threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                           silence_logs=50, preload=["popdyn._worker"])
-    return Client(cluster)
+                           host="127.0.0.1", dashboard_address=None,
+                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=50,
+                           preload=["popdyn._worker"])
+    try:
+        return Client(cluster)
+    except BaseException:
+        cluster.close()
+        raise
 
 
 def _start_quiet_resource_tracker():
@@ -354,20 +363,37 @@ def remote_client(address, timeout=5.0):
         raise ConfigError(f"--scheduler {address!r} does not answer within {timeout:g} s ({exc})") from None
 
 
+def check_cluster_options(scheduler=None, workers=None):
+    """ConfigError for options that contradict each other: ``workers`` sizes the embedded cluster only."""
+    if scheduler is not None and workers is not None:
+        raise ConfigError("--workers sizes the embedded cluster; a --scheduler's cluster has its own workers")
+
+
 @contextlib.contextmanager
 def dask_client(scheduler=None, workers=None, threads_per_worker=1):
     """A Dask client for the duration: of the scheduler at ``scheduler``, or of an embedded ``local_client``.
 
-    What it opened it closes (the embedded cluster with its worker processes), however the block ends.
+    What it opened it closes (the embedded cluster with its worker processes), however the block
+    ends. SIGINT and SIGTERM wait while the client starts (``interrupt.hold_back``): a stop then
+    is acted on with the client in hand, and closes it, instead of leaving half a cluster behind.
     ``workers`` sizes the embedded cluster only; a running cluster has the workers it was given.
     """
-    if scheduler is not None and workers is not None:
-        raise ConfigError("--workers sizes the embedded cluster; a --scheduler's cluster has its own workers")
-    client = remote_client(scheduler) if scheduler is not None else local_client(workers, threads_per_worker)
+    from . import interrupt
+
+    check_cluster_options(scheduler, workers)
+    if scheduler is None:  # first: starting the tracker unblocks both signals (multiprocessing's own guard)
+        _start_quiet_resource_tracker()
+    interrupt.hold_back()
     try:
+        client = remote_client(scheduler) if scheduler is not None else local_client(workers, threads_per_worker)
+    except BaseException:
+        interrupt.let_through()
+        raise
+    cluster = client.cluster if scheduler is None else None
+    try:
+        interrupt.let_through()  # a signal that waited is acted on here, with the client in hand
         yield client
     finally:
-        cluster = client.cluster if scheduler is None else None
         client.close()
         if cluster is not None:
             cluster.close()
@@ -424,11 +450,12 @@ def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=N
         if client is None:
             client = stack.enter_context(dask_client(workers=workers, threads_per_worker=threads_per_worker))
         done, skipped, failed = [], [], {}
-        for point, outcome in sweep_points(points, out, client, threads=threads_per_worker):
-            if isinstance(outcome, BaseException):
-                failed[point.id] = outcome
-            else:
-                (skipped if outcome == "skipped" else done).append(point.id)
-            if progress is not None:
-                progress(point, outcome)
+        with contextlib.closing(sweep_points(points, out, client, threads=threads_per_worker)) as outcomes:
+            for point, outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    failed[point.id] = outcome
+                else:
+                    (skipped if outcome == "skipped" else done).append(point.id)
+                if progress is not None:
+                    progress(point, outcome)
     return SweepResult(out, done, skipped, failed, write_summary(out), time.perf_counter() - t0)

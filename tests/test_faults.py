@@ -95,7 +95,9 @@ def test_run_interrupted_anywhere_resumes_bit_identically(tmp_path, reference, s
         return
     assert proc.returncode == EXIT[signals[0]], stderr  # and no summary of a run that did not finish
     if popdyn.load(out).status == "complete":  # the signal came after the run, while its summary was computed
-        assert signals[0] == signal.SIGKILL or (stderr.count("\n") == 1 and "after the run was complete" in stderr)
+        told = ("after the run was complete" in stderr  # while the summary was computed
+                or "is complete; stopped before anything else" in stderr)  # with the last generation
+        assert signals[0] == signal.SIGKILL or (stderr.count("\n") == 1 and told), stderr
         _assert_same_run(reference, out)
         return
     if signals[0] != signal.SIGKILL:
@@ -232,12 +234,13 @@ def test_disk_full_mid_run_is_one_line_and_resumes_bit_identically(small_disk, t
                                   pd.read_parquet(tmp_path / "whole" / "generations.parquet")[DETERMINISTIC])
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.7, 1.2])
-def test_signal_while_starting_is_one_line_and_leaves_no_half_start(tmp_path, delay):
-    """From the first imports on (before numba and friends are loaded), a stop is clean."""
+@pytest.mark.parametrize("delay, signals", [(0.2, [signal.SIGINT]), (0.7, [signal.SIGINT]), (1.2, [signal.SIGINT]),
+                                            (0.1, [signal.SIGINT, signal.SIGINT])], ids=["0.2", "0.7", "1.2", "twice"])
+def test_signal_while_starting_is_one_line_and_leaves_no_half_start(tmp_path, delay, signals):
+    """From the first imports on (before click, numba and friends are loaded), one stop or two are clean."""
     out = tmp_path / "run"
     proc = _start(*RUN, "--out", out)
-    stdout, stderr = _signal_after(proc, [signal.SIGINT], delay)
+    stdout, stderr = _signal_after(proc, signals, delay)
     assert proc.returncode == 130, stderr
     assert stderr.count("\n") == 1 and "Traceback" not in stderr and stdout == ""
     if (out / "config.json").exists():  # it got as far as generation 0, checkpointed

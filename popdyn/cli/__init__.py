@@ -36,9 +36,7 @@ def main(argv=None):
 def _run(argv):
     try:
         with interrupt.handled():
-            signum = interrupt.take_pending()  # a signal while the command line was loading (popdyn.__main__)
-            if signum is not None:
-                raise interrupt.Interrupted(signum)
+            interrupt.let_through()  # a signal held back while the command line loaded (popdyn.__main__) acts here
             code = cli.main(args=argv, prog_name="popdyn", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code

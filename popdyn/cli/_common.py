@@ -83,13 +83,13 @@ def _parse_ints(text, option, low):
 
 
 def dask_options(command):
-    """``--workers``, ``--threads-per-worker`` and ``--scheduler``: where a command's grid of runs goes (``popdyn.sweeps``)."""
+    """``--workers``, ``--threads-per-worker``, ``--scheduler``: where a command's runs go (``popdyn.sweeps``)."""
     options = [
         click.option("--workers", type=click.IntRange(min=1), default=None,
                      help="Worker processes of the embedded Dask cluster on 127.0.0.1 "
                           "(default: cores / threads per worker)."),
         click.option("--threads-per-worker", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Numba threads of each worker (a worker runs one point or run at a time)."),
+                     help="Numba threads of each worker (an embedded worker runs one point or run at a time)."),
         click.option("--scheduler", default=None, metavar="ADDRESS",
                      help="Submit to a running Dask scheduler (tcp://host:8786) instead of an embedded cluster."),
     ]

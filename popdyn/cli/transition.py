@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, WorkError
 from ..interrupt import Interrupted
 from ..results import json_safe
 from ._common import _parse_floats, _parse_ints, cli, command_line, dask_options
@@ -195,7 +195,7 @@ def transition_command(run_dirs, burn_in, degree, as_json):
 
     RUN_DIRs: runs of the term recursion at one lam and N, across temperatures T around the
     transition, one or more seeds each: run directories of `popdyn run`, or sweep directories
-    of `popdyn sweep` (each stands for all its points; the grid then runs on Dask). The growth
+    of `popdyn sweep` (each stands for all its points, run on Dask by the sweep). The growth
     v = 2 ln Lambda of each run is fitted (as in `popdyn fit`), averaged over seeds at each T,
     and Tc_N is where a weighted line in ln T (or, with --degree 2, a parabola) crosses v = 0,
     with a parametric-bootstrap interval from the spread across seeds.
@@ -284,8 +284,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     from ..runs import check_memory, provenance
     from ..spectrum import transition
     from ..store import ResultTable
-    from ..sweeps import dask_client, local_workers
+    from ..sweeps import check_cluster_options, dask_client, local_workers
 
+    check_cluster_options(scheduler, workers)
     size_list = _parse_ints(sizes, "--sizes", 2)
     ratio_list = _parse_floats(ratios, "--ratios")
     if any(r <= 0 for r in ratio_list) or seeds < 2 or generations < 8:
@@ -294,9 +295,6 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     for r in ratio_list:  # every run is checked before the first one starts
         BAATree(lam=lam, T=r * Tc).check_population("float64")
     _check_sizes(size_list, generations, "--sizes")
-    if scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
-        check_memory(BAATree(lam=lam, T=Tc), max(size_list), "float64", snapshots=False,
-                     copies=local_workers(workers, threads_per_worker))
     for path, option in ((table_path, "--table"), (plot_path, "--plot")):
         if path is not None:
             check_output_file(path, option)
@@ -304,6 +302,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path is not None else None
     done = table.keys(RUN_KEY) if table is not None else set()
     todo = [k for k in keys if k not in done]
+    if todo and scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
+        check_memory(BAATree(lam=lam, T=Tc), max(k[2] for k in todo), "float64", snapshots=False,
+                     copies=min(len(todo), local_workers(workers, threads_per_worker)))
 
     with _telling_what_is_saved(table, keys, RUN_KEY):
         new = []
@@ -322,16 +323,23 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
 
 @contextlib.contextmanager
 def _telling_what_is_saved(table, keys, key_columns):
-    """An interrupted study says how many of its runs its table holds, and the command that goes on."""
+    """An interrupted or failed study says how many of its runs its table holds, and the command that goes on."""
     try:
         yield
     except Interrupted as exc:
         if table is None:
             raise exc.with_message(f"{_signal_name(exc)}: study stopped; nothing was saved (no --table)") from None
-        saved = len(table.keys(key_columns) & set(keys))
-        raise exc.with_message(f"{_signal_name(exc)}: study stopped; {saved} of its {len(keys)} runs are saved in "
-                               f"{table.path} (an unfinished run is not); the same command resumes: "
-                               f"{command_line()}") from None
+        raise exc.with_message(f"{_signal_name(exc)}: study stopped; {_saved(table, keys, key_columns)}") from None
+    except WorkError as exc:
+        if table is None:
+            raise WorkError(f"{exc}; nothing was saved (no --table)") from None
+        raise WorkError(f"{exc}; {_saved(table, keys, key_columns)}") from None
+
+
+def _saved(table, keys, key_columns):
+    saved = len(table.keys(key_columns) & set(keys))
+    return (f"{saved} of its {len(keys)} runs are saved in {table.path} (an unfinished run is not); the same command "
+            f"resumes: {command_line()}")
 
 
 def _finite_n_report(lam, generations, table, new, plot_path, as_json):
