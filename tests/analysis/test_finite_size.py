@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import popdyn
 from analysis.finite_size import extrapolate, finite_population_study, population_tc, sizes_for_tc_within
 
 
@@ -83,6 +84,9 @@ def test_runs_on_dask_workers_equal_the_runs_one_by_one():
     seen = []
     with dask_client(workers=2) as client:
         on_dask = finite_population_runs(keys, on_run=seen.append, client=client)
+        # a run that fails on its worker (N = 1 is refused there) is one error naming it, not a worker's traceback
+        with pytest.raises(popdyn.WorkError, match=r"lam=0.1 T/Tc=1 N=1 seed=1 failed on its worker: ConfigError"):
+            finite_population_runs([(0.1, 1.0, 1, 1, 12)], client=client)
     here = finite_population_runs(keys)
     assert seen == on_dask and len(on_dask) == len(keys)
 
