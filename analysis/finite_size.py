@@ -100,7 +100,7 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None):
         for key, row in finished:
             if isinstance(row, BaseException):
                 raise popdyn.WorkError(f"the run lam={key[0]:g} T/Tc={key[1]:g} N={key[2]} seed={key[3]} failed "
-                                       f"on its worker: {type(row).__name__}: {row}")
+                                       f"on its worker: {type(row).__name__}: {row}") from row
             rows.append(row)
             if on_run is not None:
                 on_run(row)

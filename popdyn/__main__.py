@@ -10,7 +10,11 @@ from . import interrupt
 
 def main():
     interrupt.hold_back()  # let through by the command line (popdyn.cli.main), its handlers in place
-    from .cli import main as command_line
+    try:
+        from .cli import main as command_line
+    except BaseException:  # a broken installation: its traceback, with the signals as they were
+        interrupt.let_through()
+        raise
 
     command_line()
 

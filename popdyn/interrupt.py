@@ -140,16 +140,22 @@ def deferred():
 def hold_back():
     """Block SIGINT and SIGTERM in this thread (and the threads and processes it starts): they wait, pending.
 
-    For moments no handler may interrupt halfway: loading the command line, starting a Dask
-    cluster (a half-built one would be left to the interpreter's exit, its worker processes to
-    print tracebacks). ``let_through`` delivers what waited, where it can be acted on.
+    For moments no handler may interrupt halfway: loading the command line, starting or closing
+    a Dask cluster (a half-built one would be left to the interpreter's exit, its worker processes
+    to print tracebacks). Returns the signal mask before, for ``let_through``.
     """
-    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    return signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
 
-def let_through():
-    """Unblock SIGINT and SIGTERM; one that waited under ``hold_back`` is delivered now, to the handlers in place."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+def let_through(mask=None):
+    """Put back ``mask`` (from ``hold_back``), or unblock both signals: one that waited is delivered now.
+
+    It reaches the handlers in place there, so call it where an ``Interrupted`` is acted on.
+    """
+    if mask is None:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+    else:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def pending():

@@ -374,8 +374,9 @@ def dask_client(scheduler=None, workers=None, threads_per_worker=1):
     """A Dask client for the duration: of the scheduler at ``scheduler``, or of an embedded ``local_client``.
 
     What it opened it closes (the embedded cluster with its worker processes), however the block
-    ends. SIGINT and SIGTERM wait while the client starts (``interrupt.hold_back``): a stop then
-    is acted on with the client in hand, and closes it, instead of leaving half a cluster behind.
+    ends. SIGINT and SIGTERM wait while the client starts and while it closes
+    (``interrupt.hold_back``): a stop is acted on with the client in hand, or once it is closed,
+    never leaving half a cluster behind.
     ``workers`` sizes the embedded cluster only; a running cluster has the workers it was given.
     """
     from . import interrupt
@@ -383,20 +384,24 @@ def dask_client(scheduler=None, workers=None, threads_per_worker=1):
     check_cluster_options(scheduler, workers)
     if scheduler is None:  # first: starting the tracker unblocks both signals (multiprocessing's own guard)
         _start_quiet_resource_tracker()
-    interrupt.hold_back()
+    mask = interrupt.hold_back()
     try:
         client = remote_client(scheduler) if scheduler is not None else local_client(workers, threads_per_worker)
     except BaseException:
-        interrupt.let_through()
+        interrupt.let_through(mask)
         raise
-    cluster = client.cluster if scheduler is None else None
     try:
-        interrupt.let_through()  # a signal that waited is acted on here, with the client in hand
+        interrupt.let_through(mask)  # a signal that waited is acted on here, with the client in hand
         yield client
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        interrupt.hold_back()  # closed whole: a signal now waits until it is
+        try:
+            cluster = client.cluster if scheduler is None else None
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        finally:
+            interrupt.let_through(mask)
 
 
 @dataclass

@@ -36,7 +36,8 @@ def main(argv=None):
 def _run(argv):
     try:
         with interrupt.handled():
-            interrupt.let_through()  # a signal held back while the command line loaded (popdyn.__main__) acts here
+            if argv is None:  # a signal held back while the command line loaded (popdyn.__main__) acts here
+                interrupt.let_through()
             code = cli.main(args=argv, prog_name="popdyn", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
