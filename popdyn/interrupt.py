@@ -59,6 +59,7 @@ class _Signals:
         self.deferring = 0
         self.pending = None
         self.stopping = False  # a stop is under way: further signals change nothing
+        self.raised = None  # the signal raised as Interrupted: pending() still says it, should a library swallow it
         self.previous = {}
 
 
@@ -73,6 +74,7 @@ def _handler(signum, frame):
         return
     _signals.pending = None
     _signals.stopping = True
+    _signals.raised = signum
     raise Interrupted(signum)
 
 
@@ -93,7 +95,7 @@ def _release():
     if _signals.installed == 0:
         for s, previous in _signals.previous.items():
             signal.signal(s, previous)
-        signum, _signals.pending, _signals.stopping = _signals.pending, None, False
+        signum, _signals.pending, _signals.stopping, _signals.raised = _signals.pending, None, False, None
         if signum is not None:
             raise Interrupted(signum)
 
@@ -159,13 +161,19 @@ def let_through(mask=None):
 
 
 def pending():
-    """The signal recorded by ``deferred()`` and not yet acted on, or None."""
-    return _signals.pending
+    """The signal recorded by ``deferred()`` and not yet acted on, or None.
+
+    Also a signal raised as ``Interrupted`` that some library swallowed: Cython modules register
+    their types in ``try: ... except: pass`` while they load, so a Ctrl-C landing there is caught
+    and dropped. A run polling ``pending()`` still stops at its next generation.
+    """
+    return _signals.pending if _signals.pending is not None else _signals.raised
 
 
 def take_pending():
     """The pending signal, now acted on (cleared; the stop is under way), or None."""
-    signum, _signals.pending = _signals.pending, None
+    signum = pending()
+    _signals.pending = _signals.raised = None
     if signum is not None:
         _signals.stopping = True
     return signum
