@@ -12,6 +12,20 @@ SPEC = {"model": "baa", "lam": 0.01, "T": [2.0, 3.0], "size": 3000, "generations
         "snapshot": [5]}
 
 
+def _run_alone(point, **options):
+    """The point run by itself with ``popdyn.run``, in memory unless ``out`` is given."""
+    return popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
+                      seed=point.seed, progress=False, **options)
+
+
+def _assert_each_point_is_its_own_run(spec, out):
+    """Every point of the sweep in ``out`` is complete and bit-identical to a run of its own."""
+    for point in parse_spec(spec):
+        done = popdyn.load(out / RUNS / point.id)
+        assert done.status == "complete"
+        assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), _run_alone(point).table["ln_gamma_mle"].to_numpy())
+
+
 @pytest.fixture(scope="module")
 def swept(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweep")
@@ -22,8 +36,7 @@ def test_four_points_on_two_workers_equal_the_same_runs_one_by_one(swept, tmp_pa
     out, result = swept
     assert len(result.done) == 4 and not result.failed
     for point in parse_spec(SPEC):
-        alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
-                           seed=point.seed, snapshots=point.snapshot, out=tmp_path / point.id, progress=False)
+        alone = _run_alone(point, snapshots=point.snapshot, out=tmp_path / point.id)
         swept_run = popdyn.load(out / RUNS / point.id)
         columns = [c for c in alone.table.columns if c != "wall_s"]
         pd.testing.assert_frame_equal(swept_run.table[columns], alone.table[columns], check_exact=True)
@@ -72,11 +85,7 @@ def test_a_point_killed_mid_run_continues_from_its_checkpoint(tmp_path):
     assert killed.status != "complete" and 0 < len(killed.table) - 1 < 300
     result = sweep(spec, tmp_path / "out", workers=1)
     assert result.done == [point.id] and not result.failed
-    done = popdyn.load(path)
-    alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
-                       seed=point.seed, progress=False)
-    assert done.status == "complete"
-    assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
+    _assert_each_point_is_its_own_run(spec, tmp_path / "out")
 
 
 BAD = {
@@ -138,12 +147,7 @@ def test_a_worker_killed_during_a_sweep_loses_nothing(tmp_path):
         client.cluster.close()
     result = box["result"]
     assert sorted(result.done) == sorted(p.id for p in parse_spec(spec)) and not result.failed
-    for point in parse_spec(spec):
-        alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
-                           seed=point.seed, progress=False)
-        done = popdyn.load(tmp_path / RUNS / point.id)
-        assert done.status == "complete"
-        assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
+    _assert_each_point_is_its_own_run(spec, tmp_path)
 
 
 @pytest.mark.parametrize("moment", ["starting", "running"])
@@ -183,12 +187,7 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_the_same_command_finishes_it(tmp_p
         assert "interrupted" in {r.status for r in started}  # the stop landed mid-point
     again = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "0 failed" in again.stdout, again.stderr
-    for point in parse_spec(spec):
-        alone = popdyn.run(popdyn.models.model_from_dict(point.model), size=point.size, generations=point.generations,
-                           seed=point.seed, progress=False)
-        done = popdyn.load(out / RUNS / point.id)
-        assert done.status == "complete"
-        assert np.array_equal(done.table["ln_gamma_mle"].to_numpy(), alone.table["ln_gamma_mle"].to_numpy())
+    _assert_each_point_is_its_own_run(spec, out)
 
 
 def test_a_sweep_submitted_to_a_scheduler_started_by_hand(tmp_path, capsys):
