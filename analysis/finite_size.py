@@ -20,7 +20,7 @@ import scipy.stats
 
 import popdyn
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
-from popdyn.spectrum import brunet_derrida_L, exact_growth, transition
+from popdyn.spectrum import brunet_derrida_L, exact_growth
 
 from .growth import fit_growth
 from .transition import crossing
@@ -41,16 +41,38 @@ def run_grid(lam, sizes, ratios, seeds, generations):
             for N in sorted(sizes) for s in seeds for r in ratios]
 
 
-def study_run(key, threads=None):
+def study_model(prototype, lam, ratio=None):
+    """The model of a study at ``lam`` (and at T = ``ratio`` Tc): the ``prototype``'s other parameters kept.
+
+    A study varies lam and T of any model that has them and knows its exact transition
+    (``exact_transition``); the prototype (None: the BAA tree's term recursion) fixes the rest.
+    """
+    model = (prototype if prototype is not None else popdyn.BAATree(lam=lam, T=1.0)).at(lam=lam)
+    if ratio is None:
+        return model
+    return model.at(T=ratio * exact_tc(model))
+
+
+def exact_tc(model):
+    """The exact Tc of a model at its lam (``model.exact_transition().Tc``); ValueError when it knows none."""
+    exact = model.exact_transition()
+    if exact is None:
+        raise ValueError(f"the {model.name} model has no exact transition: a finite-population study places its "
+                         f"temperatures at T / Tc")
+    return exact.Tc
+
+
+def study_run(key, threads=None, prototype=None):
     """Run the term recursion for one key of ``run_grid`` and fit its growth: one row of ``RUN_COLUMNS``.
 
     The unit of work of a study: picklable, self-contained, and returning a row, not a population
     (so it runs on any Dask worker; nothing is written). ``v`` is the growth of ln gamma_n
     (``fit_growth`` on the Levy-scale MLE, second half of the run), ``hac_stderr`` its HAC
-    standard error; ``threads`` is numba's thread count (the bits do not depend on it).
+    standard error; ``threads`` is numba's thread count (the bits do not depend on it);
+    ``prototype`` the model whose lam and T the key sets (``study_model``).
     """
     lam, r, N, seed, generations = key
-    model = popdyn.BAATree(lam=lam, T=r * transition(lam).Tc)
+    model = study_model(prototype, lam, r)
     t0 = time.perf_counter()
     run = popdyn.run(model, size=N, generations=generations, seed=seed, threads=threads, progress=False)
     g = fit_growth(run.table, "ln_gamma_mle", size=N)
@@ -60,7 +82,7 @@ def study_run(key, threads=None):
             "git_commit": ran["git_commit"], "threads": ran["threads"]}
 
 
-def finite_population_runs(keys, on_run=None, client=None, threads=None):
+def finite_population_runs(keys, on_run=None, client=None, threads=None, prototype=None):
     """``study_run`` for each key of ``run_grid``: one row per run, in the order the runs finish.
 
     Parameters
@@ -75,6 +97,8 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None):
         retried); None runs them one by one in this process.
     threads : int or None
         Numba threads of each run.
+    prototype : model or None
+        The model whose lam and T each key sets (``study_model``; None: the BAA tree).
 
     Returns
     -------
@@ -89,11 +113,11 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None):
         the rows before it were passed to ``on_run``.
     """
     if client is None:
-        outcomes = contextlib.nullcontext((key, study_run(key, threads)) for key in keys)
+        outcomes = contextlib.nullcontext((key, study_run(key, threads, prototype)) for key in keys)
     else:
         from popdyn.sweeps import map_on
 
-        outcomes = contextlib.closing(map_on(client, study_run, list(keys), threads,
+        outcomes = contextlib.closing(map_on(client, study_run, list(keys), threads, prototype,
                                              label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key)))
     rows = []
     with outcomes as finished:  # closed here, while the client is open: what is left is cancelled
@@ -107,8 +131,10 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None):
     return rows
 
 
-def study_from_runs(runs):
+def study_from_runs(runs, prototype=None):
     """Combine per-run rows (``RUN_COLUMNS``) into one row per (T / Tc, N), beside the exact answer.
+
+    ``prototype``: the model of the runs (``study_model``; None: the BAA tree), which gives the exact answer.
 
     Returns
     -------
@@ -123,7 +149,7 @@ def study_from_runs(runs):
     lam = float(runs["lam"].iloc[0])
     rows = []
     for (r, N), group in runs.groupby(["T_over_Tc", "N"], sort=True):
-        exact = exact_growth(popdyn.BAATree(lam=lam, T=float(group["T"].iloc[0])))
+        exact = exact_growth(study_model(prototype, lam).at(T=float(group["T"].iloc[0])))
         v = group["v"].to_numpy()
         v_n = float(np.mean(v))
         gap = exact.v - v_n
@@ -136,8 +162,10 @@ def study_from_runs(runs):
     return pd.DataFrame(rows)
 
 
-def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), generations=200):
+def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), generations=200, prototype=None):
     """Run the term recursion at T = r Tc for every N and seed; one row per (r, N) (``study_from_runs``).
+
+    ``prototype``: the model studied (``study_model``; None: the BAA tree).
 
     Examples
     --------
@@ -145,21 +173,23 @@ def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), gene
     >>> study[["T_over_Tc", "N", "seeds"]].values.tolist()
     [[1.3, 300.0, 2.0], [1.3, 600.0, 2.0]]
     """
-    return study_from_runs(finite_population_runs(run_grid(lam, sizes, ratios, seeds, generations)))
+    return study_from_runs(finite_population_runs(run_grid(lam, sizes, ratios, seeds, generations),
+                                                  prototype=prototype), prototype)
 
 
-def population_tc(study):
+def population_tc(study, prototype=None):
     """Tc_N for each N of a study (over its temperatures): a DataFrame with the interval and Tc_N/Tc.
 
     ``Tc_N`` reads the crossing off a straight line in ln T; with four temperatures or more,
     ``Tc_N_parabola`` reads it off a parabola, and the difference is the model's share of the error.
+    ``prototype``: the model of the study (``study_model``; None: the BAA tree), which gives the exact Tc.
     """
     rows = []
     for N, group in study[study["stderr"] > 0].groupby("N"):  # a single seed has no error: left out
         if len(group) < 2:
             continue
         points = group[["T", "v_N", "stderr", "seeds"]].rename(columns={"v_N": "v"})
-        exact_Tc = transition(group["lam"].iloc[0]).Tc
+        exact_Tc = exact_tc(study_model(prototype, group["lam"].iloc[0]))
         est = crossing(points, exact_Tc=exact_Tc, size=N)
         row = {"N": N, "Tc_N": est.Tc, "lo": est.interval[0], "hi": est.interval[1],
                "Tc_N_over_Tc": est.Tc / exact_Tc, "bracketed": est.bracketed}

@@ -70,17 +70,28 @@ class MetallicPoint:
                 f"(corrections 3 pi lam^2 T = {self.upper_correction:.3g}, 1/(lam T) = {self.lower_correction:.3g})")
 
 
-def metallic_point(lam, T, size=4000, generations=30, seeds=(1, 2, 3), eta=None, progress=False):
+def metallic_model(lam, T, eta=None, prototype=None):
+    """The SCBA model of a metallic point: the ``prototype`` (None: the BAA tree) at lam, T and eta.
+
+    ``eta`` defaults to 1e-3 lam^2, infinitesimal against pi lam^2 T. Any model with lam, T, eta
+    and an ``scba`` recursion is studied the same way; the prototype fixes its other parameters.
+    """
+    eta = lam**2 * 1e-3 if eta is None else eta
+    base = prototype if prototype is not None else popdyn.BAATree(lam=lam, T=T)
+    return base.at(lam=lam, T=T, eta=eta, recursion="scba")
+
+
+def metallic_point(lam, T, size=4000, generations=30, seeds=(1, 2, 3), eta=None, progress=False, prototype=None):
     """Run the SCBA recursion at (lam, T) for each seed and measure <Gamma> and Var Gamma.
 
     The first half of the generations is burn-in; the rest are averaged (generations of one
-    seed are correlated, so the error is the scatter of the per-seed means).
+    seed are correlated, so the error is the scatter of the per-seed means). ``prototype``:
+    the model run (``metallic_model``; None: the BAA tree).
     """
-    eta = lam**2 * 1e-3 if eta is None else eta  # infinitesimal against pi lam^2 T
+    model = metallic_model(lam, T, eta, prototype)
     means, variances = [], []
     for s in seeds:
-        r = popdyn.run(popdyn.BAATree(lam=lam, T=T, eta=eta, recursion="scba"), size=size, generations=generations,
-                       seed=s, progress=progress)
+        r = popdyn.run(model, size=size, generations=generations, seed=s, progress=progress)
         t = r.table[r.table["n"] > generations // 2]
         means.append(np.exp(t["ln_mean"]).mean() / (math.pi * lam**2 * T))
         variances.append(np.exp(t["ln_var"]).mean() / (lam**2 / 6))

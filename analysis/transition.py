@@ -10,6 +10,7 @@ the straight-line model costs. A finite population biases v_N low (BACKGROUND se
 exact Tc: the report puts the two side by side.
 """
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -17,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
-from popdyn.spectrum import transition
 
 from .growth import fit_growth
 
@@ -108,19 +108,23 @@ def _deviates(rng, dof):
     return out
 
 
-def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, size=None, lam=None, degree=1):
+def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, size=None, lam=None, degree=1,
+             parameter="T"):
     """Tc_N from per-temperature growth rates.
 
     Parameters
     ----------
     points : pandas.DataFrame
-        Columns ``T``, ``v`` and ``stderr`` (at least two temperatures, stderr > 0), and
-        optionally ``seeds`` (the stderr then comes from that many seeds: Student-t deviates).
+        Columns ``T`` (or the ``parameter`` scanned), ``v`` and ``stderr`` (at least two
+        temperatures, stderr > 0), and optionally ``seeds`` (the stderr then comes from that
+        many seeds: Student-t deviates).
     degree : {1, 2}
         Straight line or parabola in ln T (a parabola needs four temperatures: three would
         leave no error to fit).
     n_bootstrap : int
         Bootstrap replicas of the interval (0: the point estimate only, interval nan).
+    parameter : str
+        The column of the parameter crossed (the model's ``transition_parameter``).
 
     Examples
     --------
@@ -129,14 +133,14 @@ def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, s
     >>> round(crossing(p).Tc, 3)
     1.988
     """
-    p = points.sort_values("T").reset_index(drop=True)
+    p = points.sort_values(parameter).reset_index(drop=True)
     if degree not in (1, 2):
         raise ValueError(f"degree must be 1 or 2, got {degree!r}")
     if len(p) < 2 + 2 * (degree - 1):
         raise ValueError(f"a crossing of degree {degree} needs growth rates at {2 + 2 * (degree - 1)} temperatures")
     if not np.all(p["stderr"] > 0):
         raise ValueError("every temperature needs a positive standard error (two seeds, or a HAC error)")
-    lnT, v, se = np.log(p["T"].to_numpy()), p["v"].to_numpy(), p["stderr"].to_numpy()
+    lnT, v, se = np.log(p[parameter].to_numpy()), p["v"].to_numpy(), p["stderr"].to_numpy()
     # a standard error from k seeds is itself uncertain: draw Student-t(k - 1) deviates, normal for HAC errors
     dof = (p["seeds"].to_numpy() - 1.0) if "seeds" in p else np.full(len(p), np.inf)
     dof = np.where(dof >= 1, dof, np.inf)
@@ -154,33 +158,51 @@ def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, s
 
 
 def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0.95, degree=1):
-    """Tc_N from runs of the term recursion across T at one lam and N (seeds are combined).
+    """Tc_N from runs of the term recursion across the model's transition parameter (seeds are combined).
 
-    ``degree`` is that of ``crossing``: a straight line (1) or a parabola (2) in ln T.
+    The runs share a model and every parameter of it but its ``transition_parameter`` (T for the
+    BAA tree: one lam, recursion and coordination), and their population size N; the model
+    gives the exact transition beside the estimate (``exact_transition``). ``degree`` is that
+    of ``crossing``: a straight line (1) or a parabola (2) in ln T.
     """
     if not runs:
         raise ValueError("no runs given")
-    others = sorted({r.model.name for r in runs} - {"baa"})
-    if others:
-        raise ValueError(f"the transition in T is read off runs of the baa model, not {', '.join(others)}")
-    keys = {(r.model.lam, r.size, r.model.recursion, r.model.coordination) for r in runs}
+    models = {r.model.name: r.model for r in runs}
+    for model in models.values():
+        if model.transition_parameter is None:
+            raise ValueError(f"no transition is read off runs of the {model.name} model (it has no transition "
+                             f"parameter to scan)")
+    if len(models) != 1:
+        raise ValueError(f"the runs of a transition are of one model; got {', '.join(sorted(models))}")
+    first = next(iter(models.values()))
+    parameter = first.transition_parameter
+
+    def shared(r):
+        return json.dumps({**{k: v for k, v in r.model.to_dict().items() if k != parameter}, "N": r.size})
+
+    keys = {shared(r): r for r in runs}
     if len(keys) != 1:
-        raise ValueError("the runs of a transition must share lam, N, recursion and coordination; got "
-                         + "; ".join(f"lam={k[0]:g} N={k[1]} {k[2]}/{k[3]}" for k in sorted(keys)))
-    lam, size, recursion, _ = keys.pop()
-    if recursion != "term":
-        raise ValueError(f"the transition is read off the term recursion, not {recursion!r}")
+        others = [p.name for p in first.parameters if p.name != parameter]
+        raise ValueError(f"the runs of a transition must share {', '.join(others)} and N (all but {parameter}); got "
+                         + "; ".join(" ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                              for k, v in json.loads(key).items()) for key in sorted(keys)))
+    prototype = next(iter(keys.values()))
+    model, size = prototype.model, prototype.size
+    if model.recursion != "term":
+        raise ValueError(f"the transition is read off the term recursion, not {model.recursion!r}")
     rows = []
     for r in runs:
         g = fit_growth(r.table, column, burn_in=burn_in, size=r.size)
-        rows.append({"T": r.model.T, "v": g.v, "hac_stderr": g.stderr})
+        rows.append({parameter: getattr(r.model, parameter), "v": g.v, "hac_stderr": g.stderr})
     per_run = pd.DataFrame(rows)
-    grouped = per_run.groupby("T")
+    grouped = per_run.groupby(parameter)
     points = pd.DataFrame({
         "v": grouped["v"].mean(),
         "seeds": grouped["v"].size(),
         "stderr": grouped["v"].std(ddof=1) / np.sqrt(grouped["v"].size()),
     }).reset_index()
     single = points["seeds"] < 2
-    points.loc[single, "stderr"] = grouped["hac_stderr"].first()[points.loc[single, "T"]].to_numpy()
-    return crossing(points, confidence=confidence, exact_Tc=transition(lam).Tc, size=size, lam=lam, degree=degree)
+    points.loc[single, "stderr"] = grouped["hac_stderr"].first()[points.loc[single, parameter]].to_numpy()
+    exact = model.exact_transition()
+    return crossing(points, confidence=confidence, exact_Tc=exact.Tc if exact is not None else None, size=size,
+                    lam=getattr(model, "lam", None), degree=degree, parameter=parameter)

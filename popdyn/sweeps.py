@@ -1,8 +1,9 @@
 """Parameter sweeps: a TOML grid of ``popdyn run`` points, each an ordinary run directory, mapped on Dask.
 
 A sweep spec names every option of a run (the model's parameters, ``size``, ``generations``,
-``seed``, ``snapshot``, ``dtype``) as a scalar or a list; the sweep is the Cartesian product of
-the lists, plus any explicit ``[[point]]`` tables. Each point becomes ``OUT/runs/<point-id>/``,
+``seed``, ``snapshot``, ``dtype``; a variant model's switch, ``energy_arguments = true``) as a
+scalar or a list; the sweep is the Cartesian product of the lists, plus any explicit
+``[[point]]`` tables. Each point becomes ``OUT/runs/<point-id>/``,
 the layout of ``popdyn run`` (readable by ``popdyn.load`` and ``popdyn fit``), with an id
 derived from its configuration alone, so the same point always lands in the same directory.
 
@@ -35,7 +36,7 @@ import pandas as pd
 
 from .errors import ConfigError, RunDirectoryError
 from .files import atomic_write
-from .models import MODELS
+from . import models
 
 #: Options of a point besides the model's parameters, with their defaults (those of ``popdyn run``).
 RUN_OPTIONS = {"size": 100_000, "generations": 50, "seed": 0, "snapshot": [], "dtype": "float64"}
@@ -59,7 +60,7 @@ class Point:
         """A stable name from the configuration alone: readable parameters and a hash of all of them."""
         config = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
         digest = hashlib.sha256(config.encode()).hexdigest()[:10]
-        model = MODELS[self.model["name"]](**{k: v for k, v in self.model.items() if k != "name"})
+        model = models.model_from_dict(self.model)
         return f"{self.model['name']}-{model.run_name()}-N{self.size}-s{self.seed}-{digest}"
 
     def parameters(self):
@@ -79,16 +80,26 @@ def _as_list(key, value):
 def _point(entry, where):
     """A validated ``Point`` from one combination of spec values (a ConfigError names the key)."""
     entry = dict(entry)
-    name = entry.pop("model", "baa")
-    if name not in MODELS:
-        raise ConfigError(f"sweep spec{where}: unknown model {name!r}; choose one of {', '.join(MODELS)}")
-    fields = {f.name for f in dataclasses.fields(MODELS[name])}
+    name = entry.pop("model", models.default_model())
+    if name not in models.MODELS:
+        raise ConfigError(f"sweep spec{where}: unknown model {name!r}; choose one of {', '.join(models.MODELS)}")
+    # a variant is chosen as on the command line, by its switch as a key: model = "baa", energy_arguments = true
+    switches = {cls.variant.dest: entry.pop(cls.variant.dest) for cls in models.variants() if cls.variant.dest in entry}
+    for key, value in switches.items():
+        if not isinstance(value, bool):
+            raise ConfigError(f"sweep spec{where}: {key!r} must be true or false, got {value!r}")
+    try:
+        cls = models.model_class(name, **switches)
+    except ConfigError as exc:
+        raise ConfigError(f"sweep spec{where}: {exc}") from None
+    name = cls.name
+    fields = {p.name for p in cls.parameters}
     unknown = sorted(set(entry) - fields - set(RUN_OPTIONS))
     if unknown:
         raise ConfigError(f"sweep spec{where}: unknown key {unknown[0]!r} (the {name} model takes "
                           f"{', '.join(sorted(fields))}; every run takes {', '.join(RUN_OPTIONS)})")
     try:
-        model = MODELS[name](**{k: v for k, v in entry.items() if k in fields})
+        model = cls(**{k: v for k, v in entry.items() if k in fields})
     except TypeError as exc:
         raise ConfigError(f"sweep spec{where}: {exc}") from None
     except ConfigError as exc:

@@ -9,42 +9,14 @@ from ..errors import ConfigError
 from ..interrupt import Interrupted
 from ..results import json_safe
 from ._common import _parse_generations, cli
+from ._models import ModelCommand, flags, given, model_from_options, model_option_names, model_options
 
 
-_MODEL_OPTIONS = ("model", "recursion", "coordination", "lam", "T", "eta", "W", "K", "E", "disorder", "carry_R",
-                  "size", "seed", "snapshot", "out", "checkpoint_interval", "dtype")
-#: The options that are parameters of each model (the others are refused for it, naming the model).
-_PARAMETERS = {"baa": ("lam", "T", "eta", "recursion", "coordination"),
-               "anderson": ("W", "K", "E", "eta", "recursion", "disorder", "carry_R")}
-_REQUIRED = {"baa": ("lam", "T"), "anderson": ("W",)}
+#: Options of a new run besides the model's (``--resume`` refuses them too: the run's config.json fixes them).
+_RUN_OPTIONS = ("size", "seed", "snapshot", "out", "checkpoint_interval", "dtype")
 
 
-@cli.command("run")
-@click.option("--model", type=click.Choice(["baa", "anderson"]), default="baa", show_default=True,
-              help="Physics model: 'baa', the BAA tree of BACKGROUND.md section 2; 'anderson', the Anderson model "
-                   "on the Bethe lattice (the validation model).")
-@click.option("--recursion", type=click.Choice(["term", "linear", "scba", "cavity"]), default="term",
-              show_default=True,
-              help="'term': the n-th order term Gamma^(n) (BAA Eqs. 26-27; Gamma^(0) = eta); 'linear': the linear "
-                   "equation with its source eta (BAA Eq. 25; Anderson: Gamma linearized, R carried); [baa] 'scba': "
-                   "the self-consistent Born approximation, Eqs. 18-19; [anderson] 'cavity': the complex cavity "
-                   "equation at finite eta.")
-@click.option("--coordination", type=click.Choice(["poisson", "fixed"]), default="poisson", show_default=True,
-              help="[baa] Decay terms per sample: Poisson(T), or exactly T (random-regular tree; T an integer).")
-@click.option("--lam", type=float, help="[baa] Interaction lambda, 0 < lam < 1.  [required]")
-@click.option("--T", "T", type=float, help="[baa] Temperature in units of delta_zeta (> 0): the mean number of decay "
-                                           "terms per sample.  [required]")
-@click.option("--W", "W", type=float, help="[anderson] Disorder strength W > 0.  [required]")
-@click.option("--K", "K", type=int, default=2, show_default=True, help="[anderson] Branching number, 2..1024.")
-@click.option("--E", "E", type=float, default=0.0, show_default=True, help="[anderson] Energy.")
-@click.option("--disorder", type=click.Choice(["box", "gaussian", "cauchy"]), default="box", show_default=True,
-              help="[anderson] On-site energies: box U(-W/2, W/2), Gaussian of the same variance, Cauchy of "
-                   "half-width W/2.")
-@click.option("--carry-R/--drop-R", "carry_R", default=True, show_default=True,
-              help="[anderson] --drop-R removes R from the denominators (the imaginary approximation).")
-@click.option("--eta", type=float, default=None,
-              help="Damping eta > 0: the source of the linear equation and Gamma^(0) (default 1 for baa, 1e-6 for "
-                   "anderson). The term recursion is linear, so eta only shifts ln Gamma.")
+@cli.command("run", cls=ModelCommand, model_params=model_options)
 @click.option("--size", "-N", type=int, default=100_000, show_default=True, help="Population size N >= 2.")
 @click.option("--generations", "-G", type=int, default=None,
               help="Generations to build after generation 0 (>= 0). Default 50 for a new run; with --resume, "
@@ -67,8 +39,8 @@ _REQUIRED = {"baa": ("lam", "T"), "anderson": ("W",)}
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @click.pass_context
-def run_command(ctx, model, recursion, coordination, lam, T, W, K, E, disorder, carry_R, eta, size, generations, seed,
-                snapshot, out, resume, threads, dtype, burn_in, checkpoint_interval, as_json, progress):
+def run_command(ctx, size, generations, seed, snapshot, out, resume, threads, dtype, burn_in, checkpoint_interval,
+                as_json, progress, **options):
     """Evolve a population of Gamma samples and summarize it.
 
     Writes a run directory: config.json (configuration and provenance), generations.parquet
@@ -89,26 +61,22 @@ def run_command(ctx, model, recursion, coordination, lam, T, W, K, E, disorder, 
     from analysis.summary import format_run_summary, run_summary
 
     from .. import runs
-    from ..models import MODELS
 
     if resume is not None:
-        given = [name for name in _MODEL_OPTIONS
-                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
-        if given:
-            flags = ", ".join("--" + name.replace("_", "-") for name in given)
-            raise ConfigError(f"{flags} cannot be combined with --resume: the run's config.json fixes them")
+        fixed = given(ctx, [*model_option_names(), *_RUN_OPTIONS])
+        if fixed:
+            raise ConfigError(f"{flags(fixed)} cannot be combined with --resume: the run's config.json fixes them")
         _check_burn_in(burn_in, generations if generations is not None else runs.load(resume).generations)
         result = runs.resume(resume, generations=generations, threads=threads, progress=progress)
     else:
-        model_obj = _model(ctx, model, dict(lam=lam, T=T, W=W, K=K, E=E, disorder=disorder, carry_R=carry_R, eta=eta,
-                                            recursion=recursion, coordination=coordination), MODELS)
+        model = model_from_options(ctx, options)
         generations = 50 if generations is None else generations
         if generations < 0:
             raise ConfigError(f"--generations must be >= 0, got {generations}")
         _check_burn_in(burn_in, generations)
         if out is None:
-            out = f"runs/{model}-{model_obj.run_name()}-N{size}-s{seed}"
-        result = runs.run(model_obj, size=size, generations=generations, seed=seed,
+            out = f"runs/{model.name}-{model.run_name()}-N{size}-s{seed}"
+        result = runs.run(model, size=size, generations=generations, seed=seed,
                           snapshots=_parse_generations(snapshot, generations), out=out, threads=threads,
                           progress=progress, checkpoint_interval=checkpoint_interval, dtype=dtype)
     try:
@@ -121,23 +89,6 @@ def run_command(ctx, model, recursion, coordination, lam, T, W, K, E, disorder, 
         click.echo(json.dumps(json_safe(summary), indent=2))
     else:
         click.echo(format_run_summary(summary))
-
-
-def _model(ctx, name, options, models):
-    """The model of a new run from its options: those of another model are refused, naming it."""
-    given = {k for k in options if ctx.get_parameter_source(k) == click.core.ParameterSource.COMMANDLINE}
-    foreign = sorted(given - set(_PARAMETERS[name]))
-    if foreign:
-        flags = ", ".join("--" + k.replace("_", "-") for k in foreign)
-        raise ConfigError(f"{flags} {'is not a parameter' if len(foreign) == 1 else 'are not parameters'} of the "
-                          f"{name} model (--model {name})")
-    if any(options[k] is None for k in _REQUIRED[name]):
-        needed = " and ".join("--" + k for k in _REQUIRED[name])
-        raise ConfigError(f"a new run of the {name} model needs {needed} (or --resume DIR)")
-    params = {k: options[k] for k in _PARAMETERS[name] if options[k] is not None}
-    if name == "anderson" and "recursion" not in given:
-        params["recursion"] = "linear"
-    return models[name](**params)
 
 
 def _check_burn_in(burn_in, generations):

@@ -13,6 +13,7 @@ from ..errors import ConfigError, WorkError
 from ..interrupt import Interrupted
 from ..results import json_safe
 from ._common import _parse_floats, _parse_ints, cli, command_line, dask_options
+from ._models import ModelCommand, chosen_class, variant_options
 
 
 def _signal_name(exc):
@@ -30,10 +31,27 @@ def _check_sizes(sizes, generations, option):
             raise ConfigError(f"{option}: {exc}") from None
 
 
-@cli.command("spectrum")
-@click.option("--model", type=click.Choice(["baa", "anderson"]), default="baa", show_default=True,
-              help="baa: the closed-form spectrum of the BAA tree; anderson: the tilted operator of the Anderson "
-                   "model on the Bethe lattice, by quadrature or tilted population.")
+#: ``--model`` of ``popdyn spectrum``: one way to the converged answer per choice, the closed form of the BAA tree
+#: (and its variants) or the tilted operator of the Anderson model.
+_SPECTRUM_MODEL = click.Option(["--model", "model"], type=click.Choice(["baa", "anderson"]), default="baa",
+                               show_default=True,
+                               help="baa: the closed-form spectrum of the BAA tree; anderson: the tilted operator of "
+                                    "the Anderson model on the Bethe lattice, by quadrature or tilted population.")
+
+
+def study_prototype(name="baa", switches=None, **parameters):
+    """The model a study varies: ``--model NAME`` (and a variant's switches) with the parameters the study fixes.
+
+    The hook through which ``finite-n`` and ``metallic`` choose their model from the registry
+    (``popdyn.models.model_class``); they study the BAA tree today. The study then sets lam and T
+    (``analysis.finite_size.study_model``, ``analysis.metallic.metallic_model``).
+    """
+    from ..models import model_class
+
+    return model_class(name, **(switches or {}))(**parameters)
+
+
+@cli.command("spectrum", cls=ModelCommand, model_params=lambda: [_SPECTRUM_MODEL, *variant_options()])
 @click.option("--lam", "lam_text", default=None, metavar="LAM[,LAM...]", help="[baa] Interaction lambda(s), 0 < lam < 1.")
 @click.option("--T", "T", type=float, default=None, help="[baa] Temperature: print v, beta*, Lambda and ln m(beta).")
 @click.option("--tc", is_flag=True, help="[baa] Print the exact Tc, beta_c and C2 = 1/(Tc lam ln(1/lam)) instead.")
@@ -55,8 +73,8 @@ def _check_sizes(sizes, generations, option):
               help="[anderson] Independent replicas behind the interval (default 4, 8 with --precise).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="[anderson] Seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed,
-                     as_json):
+def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json,
+                     **options):
     """The converged tree answer, no plain population involved (BACKGROUND.md sections 2-3).
 
     BAA tree (--model baa, closed form). With --T: the typical growth
@@ -77,21 +95,25 @@ def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracke
       popdyn spectrum --model anderson --K 2 --E 0 --wc
       popdyn spectrum --model anderson --W 18.17 --beta 0.3 --method population
     """
-    if model == "anderson":
-        _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json)
+    from ..models import selection
+
+    cls = chosen_class(options)  # the model, or a variant of it chosen by its switch
+    if options["model"] == "anderson":
+        _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json)
         return
     if lam_text is None:
-        raise ConfigError("--model baa needs --lam (and --T or --tc)")
-    from ..models import BAATree
-    from ..spectrum import exact_growth, ln_m, transition
+        raise ConfigError(f"{selection(cls)} needs --lam (and --T or --tc)")
+    from ..spectrum import exact_growth
 
     lams = _parse_floats(lam_text, "--lam")
     if tc == (T is not None):
         raise ConfigError("give either --T T (growth at one temperature) or --tc (the transition)")
-    for lam in lams:
-        BAATree(lam=lam, T=T if T is not None else 1.0)  # validates lam and T
+    models = [cls(lam=lam, T=T if T is not None else 1.0) for lam in lams]  # validates lam and T
+    transitions = [m.exact_transition() for m in models]
+    if tc and None in transitions:
+        raise ConfigError(f"the {cls.name} model has no exact transition to print ({selection(cls)} --tc)")
     if tc:
-        rows = [vars(transition(lam)) for lam in lams]
+        rows = [vars(t) for t in transitions]
         if as_json:
             click.echo(json.dumps(json_safe(rows), indent=2))
             return
@@ -102,12 +124,15 @@ def spectrum_command(model, lam_text, T, tc, K, E, disorder, W, beta, wc, bracke
         click.echo("C2 -> 6e = 16.3097 as lam -> 0, as 6e (1 - 1/ln(1/lam)); Tc = 1/3 (branching) for lam >= exp(-3/2)")
         return
     docs = []
-    for lam in lams:
-        g = exact_growth(BAATree(lam=lam, T=T))
+    for lam, model, exact in zip(lams, models, transitions):
+        try:
+            g = exact_growth(model)
+        except TypeError as exc:  # no closed-form spectrum
+            raise ConfigError(str(exc)) from None
         beta = [round(0.05 * k, 2) for k in range(1, 10)]
         doc = {"lam": lam, "T": T, "v": g.v, "beta_star": g.beta_star, "Lambda": g.Lambda, "phase": g.phase,
-               "T_over_Tc": T / transition(lam).Tc,
-               "ln_m": {f"{b:.2f}": float(ln_m(lam, T, b)) for b in beta},
+               "T_over_Tc": T / exact.Tc if exact is not None else math.nan,
+               "ln_m": {f"{b:.2f}": float(model.spectrum().ln_m(b)) for b in beta},
                "v_N_brunet_derrida": {f"1e{k}": g.finite_population(10.0**k) for k in range(3, 10)}
                if math.isfinite(g.v) else {}}
         docs.append(doc)
@@ -132,8 +157,8 @@ _ANDERSON_SETTINGS = {
 }
 
 
-def _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
-    from ..models import AndersonTree
+def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
+    """K lambda(beta) or W_c of ``cls``: the Anderson model (``--model anderson``) or a variant of it."""
     from ..tilted import critical_point, quadrature_growth, tilted_growth
 
     if wc == (W is not None):
@@ -147,7 +172,7 @@ def _anderson_spectrum(K, E, disorder, W, beta, wc, bracket, method, precise, re
         settings["replicas"] = replicas
 
     def model_at(w):
-        return AndersonTree(W=w, K=K, E=E, disorder=disorder)
+        return cls(W=w, K=K, E=E, disorder=disorder)
 
     if not wc:
         model = model_at(W)
@@ -277,12 +302,10 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     """
     from tqdm.auto import tqdm
 
-    from analysis.finite_size import RUN_COLUMNS, RUN_KEY, finite_population_runs, run_grid
+    from analysis.finite_size import RUN_COLUMNS, RUN_KEY, exact_tc, finite_population_runs, run_grid
 
     from ..files import check_output_file
-    from ..models import BAATree
     from ..runs import check_memory, provenance
-    from ..spectrum import transition
     from ..store import ResultTable
     from ..sweeps import check_cluster_options, dask_client, local_workers
 
@@ -291,9 +314,13 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     ratio_list = _parse_floats(ratios, "--ratios")
     if any(r <= 0 for r in ratio_list) or seeds < 2 or generations < 8:
         raise ConfigError("--ratios must be positive, --seeds >= 2 and --generations >= 8")
-    Tc = transition(BAATree(lam=lam, T=1.0).lam).Tc
+    prototype = study_prototype("baa", lam=lam, T=1.0)
+    try:
+        Tc = exact_tc(prototype)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     for r in ratio_list:  # every run is checked before the first one starts
-        BAATree(lam=lam, T=r * Tc).check_population("float64")
+        prototype.at(T=r * Tc).check_population("float64")
     _check_sizes(size_list, generations, "--sizes")
     for path, option in ((table_path, "--table"), (plot_path, "--plot")):
         if path is not None:
@@ -303,7 +330,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     done = table.keys(RUN_KEY) if table is not None else set()
     todo = [k for k in keys if k not in done]
     if todo and scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
-        check_memory(BAATree(lam=lam, T=Tc), max(k[2] for k in todo), "float64", snapshots=False,
+        check_memory(prototype.at(T=Tc), max(k[2] for k in todo), "float64", snapshots=False,
                      copies=min(len(todo), local_workers(workers, threads_per_worker)))
 
     with _telling_what_is_saved(table, keys, RUN_KEY):
@@ -317,8 +344,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
                     if table is not None:
                         table.append(row)
 
-                new = finite_population_runs(todo, on_run=keep, client=client, threads=threads_per_worker)
-        _finite_n_report(lam, generations, table, new, plot_path, as_json)
+                new = finite_population_runs(todo, on_run=keep, client=client, threads=threads_per_worker,
+                                             prototype=prototype)
+        _finite_n_report(prototype, generations, table, new, plot_path, as_json)
 
 
 @contextlib.contextmanager
@@ -342,16 +370,17 @@ def _saved(table, keys, key_columns):
             f"resumes: {command_line()}")
 
 
-def _finite_n_report(lam, generations, table, new, plot_path, as_json):
-    """The finite-n tables (and plot) from the runs of the study."""
+def _finite_n_report(prototype, generations, table, new, plot_path, as_json):
+    """The finite-n tables (and plot) from the runs of the study of ``prototype`` at its lam."""
     from analysis.finite_size import extrapolate, population_tc, sizes_for_tc_within, study_from_runs
 
+    lam = prototype.lam
     if table is None:
         runs = new
     else:  # the report covers every run of the table at this lam and run length, not only those asked for now
         runs = table.frame[(table.frame["lam"] == lam) & (table.frame["generations"] == generations)]
-    study = study_from_runs(runs)
-    tcs = population_tc(study)
+    study = study_from_runs(runs, prototype)
+    tcs = population_tc(study, prototype)
     tcs = tcs if len(tcs) else None
     extra = extrapolate(study)
     needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
@@ -403,21 +432,21 @@ def metallic_command(lam, T_text, size, generations, seeds, as_json):
     Example:
       popdyn metallic --lam 1e-3 --T 3e2,1e3,3e3,1e4,3e4,1e5
     """
-    from analysis.metallic import metallic_table
+    from analysis.metallic import metallic_model, metallic_table
 
-    from ..models import BAATree
     from ..runs import check_memory
 
     temperatures = _parse_floats(T_text, "--T")
-    for T in temperatures:
-        BAATree(lam=lam, T=T, recursion="scba").check_population("float64")
+    prototype = study_prototype("baa", lam=lam, T=temperatures[0], recursion="scba")
+    for T in temperatures:  # the models the runs will have, each checked before the first run
+        metallic_model(lam, T, prototype=prototype).check_population("float64")
     if generations < 4 or seeds < 2:
         raise ConfigError("--generations must be >= 4 and --seeds >= 2")
     _check_sizes([size], generations, "--size")
-    check_memory(BAATree(lam=lam, T=temperatures[0], recursion="scba"), size, "float64", snapshots=False)
+    check_memory(metallic_model(lam, temperatures[0], prototype=prototype), size, "float64", snapshots=False)
     try:
         table = metallic_table(lam, temperatures, size=size, generations=generations,
-                               seeds=tuple(range(1, seeds + 1)))
+                               seeds=tuple(range(1, seeds + 1)), prototype=prototype)
     except Interrupted as exc:
         raise exc.with_message(f"{_signal_name(exc)}: stopped; nothing was printed or saved (metallic keeps its "
                                f"runs in memory); the same command starts again: {command_line()}") from None

@@ -292,3 +292,7 @@ def _galerkin(edges, table, scale, beta, K, step, most, out):
                 target[i] = _table_value(table, scale, a[i] + shift)
             for i in range(n):
                 out[i, j] += weight * (target[i + 1] - target[i])
+
+
+# The kernel module's interface (``popdyn.kernels.kernels_for``): ``AndersonTree.kernels`` names this module.
+generation, initial, path = anderson_generation, anderson_initial, anderson_path

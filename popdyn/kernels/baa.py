@@ -225,3 +225,7 @@ class BAAPath:
 def baa_path(model, pool_size=None, pool_generations=None, key=None):
     """The tilted population's moves of the BAA tree (memoryless: no fixed-point population is needed)."""
     return BAAPath(model)
+
+
+# The kernel module's interface (``popdyn.kernels.kernels_for``): ``BAATree.kernels`` names this module.
+generation, initial, path = baa_generation, baa_initial, baa_path

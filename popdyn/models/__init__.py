@@ -1,16 +1,73 @@
 """Physics models: frozen parameter objects, validated on construction.
 
-A model declares ``fields`` (the floats every sample carries; the first is always the
-decay rate ``gamma``) and ``rescaled`` (whether the engine keeps that first field
-normalized and tracks its log-scale). The kernels that evolve a model live in
-``popdyn.kernels``; models know nothing of them.
+Every model provides the members of ``protocol.Model`` (its fields, whether the engine keeps
+the first field normalized, its command-line parameters, the name of its kernel module, what
+it knows exactly). ``MODELS`` is the registry, one line per model: the command line, sweep
+specs and run directories find a model there by its name, and ask it the rest. The kernels
+that evolve a model live in ``popdyn.kernels``; models know nothing of them.
 """
 
 from ..errors import ConfigError
 from .anderson import AndersonTree
 from .baa import COORDINATIONS, RECURSIONS, BAATree
+from .protocol import Model, Parameter, Variant, example_model
 
-MODELS = {BAATree.name: BAATree, AndersonTree.name: AndersonTree}
+
+def registry(*classes):
+    """The registry of ``classes``: {name: class} in the order given; the first is the command line's default."""
+    models = {}
+    for cls in classes:
+        if cls.name in models:
+            raise ValueError(f"two models are named {cls.name!r}")
+        models[cls.name] = cls
+    return models
+
+
+MODELS = registry(BAATree, AndersonTree)
+
+
+def default_model():
+    """The name ``popdyn run`` and a sweep spec use when none is given: the first registered."""
+    return next(iter(MODELS))
+
+
+def base_models():
+    """The models ``--model`` chooses among: every registered one that is not a variant of another."""
+    return [name for name, cls in MODELS.items() if cls.variant is None]
+
+
+def variants():
+    """Every registered variant model, in registry order."""
+    return [cls for cls in MODELS.values() if cls.variant is not None]
+
+
+def model_class(name, **switches):
+    """The class that ``--model NAME`` selects, with the variant switches that are on (``energy_arguments=True``).
+
+    A switch of another model's variant, or two variants at once, is a ConfigError naming them.
+
+    Examples
+    --------
+    >>> model_class("baa").__name__
+    'BAATree'
+    """
+    if name not in MODELS:
+        raise ConfigError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
+    on = [cls for cls in variants() if switches.get(cls.variant.dest)]
+    foreign = [cls for cls in on if cls.variant.of != name]
+    if foreign:
+        v = foreign[0].variant
+        raise ConfigError(f"{v.flag} chooses a variant of the {v.of} model, not of the {name} model "
+                          f"(--model {v.of} {v.flag})")
+    if len(on) > 1:
+        raise ConfigError(f"{' and '.join(cls.variant.flag for cls in on)} choose different variants of the {name} "
+                          f"model; give one")
+    return on[0] if on else MODELS[name]
+
+
+def selection(cls):
+    """How the command line chooses a model class: ``--model baa``, ``--model baa --energy-arguments``."""
+    return f"--model {cls.name}" if cls.variant is None else f"--model {cls.variant.of} {cls.variant.flag}"
 
 
 def model_from_dict(data):
@@ -25,4 +82,6 @@ def model_from_dict(data):
         raise ConfigError(f"bad parameters for model {name!r}: {exc}") from None
 
 
-__all__ = ["AndersonTree", "BAATree", "MODELS", "RECURSIONS", "COORDINATIONS", "model_from_dict"]
+__all__ = ["AndersonTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS", "COORDINATIONS",
+           "base_models", "default_model", "example_model", "model_class", "model_from_dict", "registry", "selection",
+           "variants"]

@@ -16,12 +16,13 @@ beta-tilted linear operator (``popdyn.tilted``); at K = 2, E = 0, box disorder i
 W_c = 18.17 +- 0.01 (Tikhonov & Mirlin 2019; Parisi et al. 2019).
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from ..errors import ConfigError
 from ._parameters import check_stored_eta, finite_float
+from .protocol import Parameter
 
 RECURSIONS = ("term", "linear", "cavity")
 #: Disorder laws of eps: box U(-W/2, W/2); Gaussian of the same variance W^2/12; Cauchy of half-width W/2.
@@ -67,6 +68,25 @@ class AndersonTree:
     name = "anderson"
     fields = ("gamma", "R")
     title = "Anderson model on the Bethe lattice"
+    parameters = (
+        Parameter("W", "float", "Disorder strength W > 0.", required=True, example=15.0),
+        Parameter("K", "int", f"Branching number, 2..{K_MAX}.", default=2),
+        Parameter("E", "float", "Energy.", default=0.0),
+        Parameter("eta", "float", "Imaginary part eta > 0 of the energy: the source of the linear recursion and "
+                  "Gamma^(0).", default=1e-6),
+        Parameter("recursion", "choice", "'term': the n-th order in eta (Gamma^(0) = eta); 'linear': Gamma "
+                  "linearized, R carried, with the source eta; 'cavity': the complex cavity equation at finite eta.",
+                  default="linear", choices=RECURSIONS),
+        Parameter("disorder", "choice", "On-site energies: box U(-W/2, W/2), Gaussian of the same variance, Cauchy "
+                  "of half-width W/2.", default="box", choices=DISORDERS),
+        Parameter("carry_R", "bool", "--drop-R removes R from the denominators (the imaginary approximation).",
+                  default=True, flag="--carry-R/--drop-R"),
+    )
+    kernels = "popdyn.kernels.anderson"
+    variant = None
+    # its transition (W_c, where K lambda(1/2) = 1) comes from the tilted operator (``popdyn spectrum --wc``),
+    # not from runs across a parameter
+    transition_parameter = None
 
     def __post_init__(self):
         W = finite_float("W", self.W)
@@ -133,13 +153,19 @@ class AndersonTree:
         return None
 
     def exact_reference(self):
+        """No closed-form reference numbers beside the growth."""
         return {}
 
     def fixed_point_reference(self, ln_mean, ln_var):
         """No closed-form reference for the cavity equation's fixed point."""
         return {}
 
+    def exact_transition(self):
+        """None: W_c has no closed form; ``popdyn.tilted.critical_point`` estimates it."""
+        return None
+
     def fit_notes(self, exact, ln_gamma):
+        """Nothing model-specific to add to a fitting report."""
         return []
 
     def imaginary_approximation(self, beta):
@@ -157,3 +183,7 @@ class AndersonTree:
 
     def to_dict(self):
         return {"name": self.name, **asdict(self)}
+
+    def at(self, **changes):
+        """The same model with ``changes`` (validated again), e.g. ``model.at(W=18.0)``."""
+        return replace(self, **changes)

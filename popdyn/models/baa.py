@@ -15,13 +15,14 @@ See ``BACKGROUND.md`` section 2 for the derivation of these rules from the paper
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from ..errors import ConfigError
 from ..results import exp_or_nan
 from ._parameters import check_stored_eta, finite_float
+from .protocol import Parameter
 
 RECURSIONS = ("term", "linear", "scba")
 COORDINATIONS = ("poisson", "fixed")
@@ -80,6 +81,21 @@ class BAATree:
     fields = ("gamma",)
     title = "BAA tree (Basko, Aleiner & Altshuler Eq. 25)"
     has_quadrature = False  # memoryless: the tilted population is already the sample mean of sum w^beta
+    parameters = (
+        Parameter("lam", "float", "Interaction lambda, 0 < lam < 1.", required=True, example=0.01),
+        Parameter("T", "float", "Temperature in units of delta_zeta (> 0): the mean number of decay terms per sample.",
+                  required=True, example=3.3),
+        Parameter("eta", "float", "Damping eta > 0: the source of the linear equation and Gamma^(0). The term "
+                  "recursion is linear, so eta only shifts ln Gamma.", default=1.0),
+        Parameter("recursion", "choice", "'term': the n-th order term Gamma^(n) (Eqs. 26-27; Gamma^(0) = eta); "
+                  "'linear': the linear equation 25 with its source eta; 'scba': the self-consistent Born "
+                  "approximation, Eqs. 18-19.", default="term", choices=RECURSIONS),
+        Parameter("coordination", "choice", "Decay terms per sample: Poisson(T), or exactly T (random-regular tree; "
+                  "T an integer).", default="poisson", choices=COORDINATIONS),
+    )
+    kernels = "popdyn.kernels.baa"
+    variant = None
+    transition_parameter = "T"  # the transition Tc(lam) is read off runs across T (``popdyn transition``)
 
     def __post_init__(self):
         lam = finite_float("lam", self.lam)
@@ -130,6 +146,12 @@ class BAATree:
 
         tc = critical_temperature(self.lam)
         return {"Tc": tc, "T_over_Tc": self.T / tc}
+
+    def exact_transition(self):
+        """The exact transition in T at this lam (``popdyn.spectrum.transition``): Tc, beta_c and C2."""
+        from ..spectrum import transition
+
+        return transition(self.lam)
 
     def fit_notes(self, exact, ln_gamma):
         """What a fitting report says about this model: ``exact`` the tree's growth, ``ln_gamma`` {n: ln gamma_n}."""
@@ -185,3 +207,7 @@ class BAATree:
 
     def to_dict(self):
         return {"name": self.name, **asdict(self)}
+
+    def at(self, **changes):
+        """The same model with ``changes`` (validated again), e.g. ``model.at(T=2.0)``."""
+        return replace(self, **changes)
