@@ -70,12 +70,16 @@ class Spectrum:
         (0, min(beta_max, 1)].
     dln_m, d2ln_m : callable or None
         Its first and second derivatives; central differences when None.
+    beta_min : float
+        ln m is known on [beta_min, beta_max) and at beta -> 0 (a quadrature may not reach the
+        small beta in between); a growth whose minimizer lies below it is refused, not clipped.
     """
 
     ln_m: object
     beta_max: float = math.inf
     dln_m: object = None
     d2ln_m: object = None
+    beta_min: float = 0.0
 
     def derivative(self, beta):
         """(ln m)'(beta): the given derivative, or a difference that stays inside (0, beta_max)."""
@@ -200,7 +204,11 @@ def typical_growth(spectrum):
     if not stationarity(edge) > 0.0:  # ln m / beta still falls at the edge: the minimum sits there
         v = float(spectrum.ln_m(edge)) / edge
         return TreeGrowth(v, edge, math.exp(v / 2.0))
-    beta = brentq(stationarity, 1e-300, edge, xtol=1e-16, rtol=1e-15, maxiter=500)
+    low = max(spectrum.beta_min, 1e-300)
+    if spectrum.beta_min > 0.0 and stationarity(low) > 0.0:
+        raise ValueError(f"the minimizer of ln m(beta) / beta lies below beta = {spectrum.beta_min:g}, where this "
+                         "spectrum is not known")
+    beta = brentq(stationarity, low, edge, xtol=1e-16, rtol=1e-15, maxiter=500)
     v = float(spectrum.ln_m(beta)) / beta
     return TreeGrowth(v, beta, math.exp(v / 2.0), beta * spectrum.curvature(beta))
 
@@ -278,6 +286,10 @@ class Transition:
         1 / (Tc lam ln(1/lam)), the constant of BAA Eq. 28.
     C2_leading_log : float
         Its leading-log limit 6e; C2 = 6e (1 - 1/ln(1/lam) + ...).
+    method : str
+        How Tc was computed: "closed form" (the memoryless tree) or a quadrature.
+    ln_Tc_error : float
+        An upper estimate of the error of ln Tc (0 for the closed form: exact to rounding).
     """
 
     lam: float
@@ -285,15 +297,19 @@ class Transition:
     beta_c: float
     C2: float
     C2_leading_log: float = 6.0 * math.e
+    method: str = "closed form"
+    ln_Tc_error: float = 0.0
 
     def to_dict(self):
         """The transition as JSON-ready Python."""
         return json_safe({"lam": self.lam, "Tc": self.Tc, "beta_c": self.beta_c, "C2": self.C2,
-                          "C2_leading_log": self.C2_leading_log})
+                          "C2_leading_log": self.C2_leading_log, "method": self.method,
+                          "ln_Tc_error": self.ln_Tc_error})
 
     def summary(self):
         return (f"exact transition at lam = {self.lam:g}: Tc = {self.Tc:.6g}, beta_c = {self.beta_c:.4f}, "
-                f"C2 = {self.C2:.4f} (leading log 6e = {self.C2_leading_log:.4f})")
+                f"C2 = {self.C2:.4f} (leading log 6e = {self.C2_leading_log:.4f}; {self.method}"
+                + (f", ln Tc to {self.ln_Tc_error:.1g})" if self.ln_Tc_error else ")"))
 
 
 def _beta_c(lam):

@@ -14,7 +14,7 @@ from ..interrupt import Interrupted
 from ._common import cli, command_line
 
 #: The names ``popdyn figures`` takes (``figures.FIGURES``), listed here so that --help needs no matplotlib.
-NAMES = ("fig4", "fig2b", "fig5", "growth", "phase", "spectrum", "convergence")
+NAMES = ("fig4", "fig2b", "fig5", "growth", "phase", "spectrum", "convergence", "offsets")
 
 
 def _names(requested):
@@ -80,6 +80,7 @@ def figures_command(names, out, scale, seed):
     phase        the (lam, T) plane: exact Tc(lam), leading log, population read-offs Tc_N
     spectrum     ln m(beta) and v(beta) = ln m(beta)/beta at several T/Tc, beta* and the pole at 1/2
     convergence  v_N against 1/(ln N)^2 with the exact v, Brunet-Derrida and the extrapolation
+    offsets      Eq. 25's energy arguments against the memoryless tree: Tc(lam), ln m(beta), C2(lam)
 
     Each figure writes NAME.png (150 dpi), NAME.pdf, NAME.parquet (the plotted numbers, with the
     parameters and provenance in its metadata) and NAME.md (what is shown, N, seeds, the command).

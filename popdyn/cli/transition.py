@@ -117,11 +117,12 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, meth
         if as_json:
             click.echo(json.dumps(json_safe(rows), indent=2))
             return
-        click.echo(f"{'lam':>10} {'Tc':>14} {'beta_c':>8} {'C2':>9} {'C2/6e':>7}")
+        click.echo(f"{'lam':>10} {'Tc':>14} {'beta_c':>8} {'C2':>9} {'C2/6e':>7} {'err ln Tc':>9}")
         for r in rows:
             click.echo(f"{r['lam']:>10.3g} {r['Tc']:>14.10g} {r['beta_c']:>8.5f} {r['C2']:>9.5f} "
-                       f"{r['C2'] / r['C2_leading_log']:>7.4f}")
-        click.echo("C2 -> 6e = 16.3097 as lam -> 0, as 6e (1 - 1/ln(1/lam)); Tc = 1/3 (branching) for lam >= exp(-3/2)")
+                       f"{r['C2'] / r['C2_leading_log']:>7.4f} {r['ln_Tc_error']:>9.1g}")
+        click.echo(f"{cls.title}, Tc by {rows[0]['method']}. C2 -> 6e = 16.3097 as lam -> 0"
+                   + ("; Tc = 1/3 (branching) for lam >= exp(-3/2)" if rows[0]["method"] == "closed form" else ""))
         return
     docs = []
     for lam, model, exact in zip(lams, models, transitions):

@@ -10,6 +10,7 @@ that evolve a model live in ``popdyn.kernels``; models know nothing of them.
 from ..errors import ConfigError
 from .anderson import AndersonTree
 from .baa import COORDINATIONS, RECURSIONS, BAATree
+from .baa_offset import BAAOffsetTree
 from .protocol import Model, Parameter, Variant, example_model
 
 
@@ -23,7 +24,7 @@ def registry(*classes):
     return models
 
 
-MODELS = registry(BAATree, AndersonTree)
+MODELS = registry(BAATree, AndersonTree, BAAOffsetTree)
 
 
 def default_model():
@@ -82,6 +83,6 @@ def model_from_dict(data):
         raise ConfigError(f"bad parameters for model {name!r}: {exc}") from None
 
 
-__all__ = ["AndersonTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS", "COORDINATIONS",
+__all__ = ["AndersonTree", "BAAOffsetTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS", "COORDINATIONS",
            "base_models", "default_model", "example_model", "model_class", "model_from_dict", "registry", "selection",
            "variants"]

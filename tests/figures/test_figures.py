@@ -20,6 +20,7 @@ FINITE = {
     "phase": ["lam", "T"],
     "spectrum": ["beta", "ln_m", "v", "beta_star", "v_star"],
     "convergence": ["N", "x", "v_N", "stderr", "v_exact", "v_bd_refined", "extrapolated_v_inf"],
+    "offsets": ["lam"],
 }
 
 

@@ -1,0 +1,113 @@
+"""The offset tree's converged answer: the quadrature of K_beta against closed forms and an independent assembly."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate
+
+from popdyn.errors import ConfigError
+from popdyn.models.baa_offset import BAAOffsetTree, _discrete_root, _mesh, critical_point, ln_rho
+from popdyn.spectrum import critical_temperature, transition, typical_growth
+
+
+@pytest.mark.parametrize("beta", [0.05, 0.25, 0.45, 0.499])
+def test_offsets_reset_to_zero_give_the_memoryless_closed_form(beta):
+    """Every child on its own level: rho = E|m|^(-2 beta) = 1 / ((1 - 2 beta)(1 - beta)), and its slope."""
+    root = ln_rho(beta, carry_offset=False)
+    assert abs(root.ln_rho + math.log((1 - 2 * beta) * (1 - beta))) < 1e-12
+    assert root.slope == pytest.approx(2 / (1 - 2 * beta) + 1 / (1 - beta), rel=1e-12)
+
+
+@pytest.mark.parametrize("lam", [0.01, pytest.param(0.1, marks=pytest.mark.slow), pytest.param(1e-6, marks=pytest.mark.slow)])
+def test_reset_offsets_give_the_memoryless_transition(lam):
+    tc, beta_c, _ = critical_point(lam, carry_offset=False)
+    assert tc == pytest.approx(critical_temperature(lam), rel=1e-10)
+    assert beta_c == pytest.approx(transition(lam).beta_c, abs=1e-9)
+
+
+def _brute_force_matrix(nodes, beta):
+    """A[i, j] = int (p(y - x_i) + p(y + x_i)) phi_j(y) y^(-2 beta) dy by adaptive quadrature, entry by entry.
+
+    Independent of the product-integration assembly (Kn M, Gauss-Legendre and Beta functions): scipy's QAWS
+    handles the y^(-2 beta) end point of the first cell, QUADPACK the rest, with the kernel's kinks as break points.
+    """
+    n = nodes.size
+    tri = lambda u: max(0.0, 1.0 - abs(u))  # noqa: E731
+    A = np.zeros((n, n))
+    for i, x in enumerate(nodes):
+        for j in range(n):
+            lo, hi = nodes[max(j - 1, 0)], nodes[min(j + 1, n - 1)]
+
+            def hat(y, j=j):
+                if y <= nodes[j]:
+                    return (y - nodes[j - 1]) / (nodes[j] - nodes[j - 1]) if j > 0 else 1.0
+                return (nodes[j + 1] - y) / (nodes[j + 1] - nodes[j])
+
+            f = lambda y: (tri(y - x) + tri(y + x)) * hat(y)  # noqa: E731
+            pieces = sorted({lo, hi, *[p for p in (x - 1, x, x + 1, 1 - x) if lo < p < hi]})
+            total = 0.0
+            for a, b in zip(pieces[:-1], pieces[1:]):
+                if a == 0.0:
+                    total += integrate.quad(f, a, b, weight="alg", wvar=(-2 * beta, 0.0), epsabs=1e-14)[0]
+                else:
+                    total += integrate.quad(lambda y: f(y) * y ** (-2 * beta), a, b, epsabs=1e-14, epsrel=1e-12)[0]
+            A[i, j] = total
+    return A
+
+
+@pytest.mark.parametrize("beta", [0.2, 0.45])
+def test_product_integration_against_a_brute_force_matrix(beta):
+    nodes = _mesh(3, 3.0)
+    A = _brute_force_matrix(nodes, beta)
+    expected = math.log(max(np.linalg.eigvals(A).real))
+    assert _discrete_root(3, 3.0, beta, True)[0] == pytest.approx(expected, abs=1e-10)
+
+
+@pytest.mark.parametrize("beta", [0.1, 0.3, 0.45])
+def test_mesh_refinement_converges_at_second_order(beta):
+    """The error of product integration with linear f on the graded mesh falls like n^-2: differences shrink by 4."""
+    values = [_discrete_root(n, 8.0, beta, True)[0] for n in (40, 80, 160)]
+    ratio = (values[1] - values[0]) / (values[2] - values[1])
+    assert 3.7 < ratio < 4.3
+
+
+def test_converged_to_1e_8_with_the_refinement_shown():
+    root = ln_rho(0.3)
+    assert root.error < 1e-8 and len(root.refinement) == 3
+    finer = _discrete_root(800, 8.0, 0.3, True)[0]  # 6401 nodes: beyond the default meshes
+    assert abs(finer - root.ln_rho) < abs(root.refinement[-1][1] - root.ln_rho)  # the extrapolation is ahead of 400
+
+
+def test_the_cut_grows_where_the_eigenfunction_spreads():
+    assert ln_rho(0.3).cut == 8.0 and ln_rho(0.02).cut >= 16.0
+
+
+@pytest.mark.slow
+def test_transition_is_where_the_typical_growth_vanishes():
+    tc, beta_c, _ = critical_point(0.01)
+    growth = typical_growth(BAAOffsetTree(lam=0.01, T=tc).spectrum())
+    assert abs(growth.v) < 1e-8 and growth.beta_star == pytest.approx(beta_c, abs=1e-6)
+    assert typical_growth(BAAOffsetTree(lam=0.01, T=1.01 * tc).spectrum()).v > 0
+    assert typical_growth(BAAOffsetTree(lam=0.01, T=0.99 * tc).spectrum()).v < 0
+
+
+def test_offsets_lower_m_and_raise_tc():
+    """Carrying the offset lowers m(beta) (a non-resonant step hands its children fewer resonances) and raises Tc."""
+    for beta in (0.2, 0.3, 0.45):
+        assert ln_rho(beta).ln_rho < ln_rho(beta, carry_offset=False).ln_rho
+    assert critical_point(0.01)[0] > critical_temperature(0.01)
+
+
+@pytest.mark.parametrize("field, value", [("cut", 1.0), ("resolution", 0.0), ("spread", 0.01), ("lam", 1.5),
+                                          ("carry_offset", "yes"), ("recursion", "cavity")])
+def test_bad_parameters_are_one_config_error(field, value):
+    with pytest.raises(ConfigError):
+        BAAOffsetTree(**{"lam": 0.01, "T": 2.0, field: value})
+
+
+def test_small_beta_is_refused_not_clipped():
+    spectrum = BAAOffsetTree(lam=0.01, T=2.0).spectrum()
+    with pytest.raises(ConfigError):
+        spectrum.ln_m(0.001)
+    assert float(spectrum.ln_m(1e-300)) == pytest.approx(math.log(6.0))  # rho(0) = 1: the exact limit
