@@ -169,10 +169,14 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
                      "in generations.parquet")
     else:
         spectrum = model.spectrum()
-        exact = typical_growth(spectrum) if spectrum is not None else None
-        if exact is None:
+        if spectrum is None:
             notes.append(f"no closed-form spectrum for the {model.name} model: the converged growth is the tilted "
                          f"operator's (popdyn spectrum --model {model.name})")
+        else:
+            try:
+                exact = typical_growth(spectrum)
+            except ValueError as exc:  # a spectrum known on part of (0, 1/2) only, minimized outside it
+                notes.append(f"no exact growth: {exc}")
         try:
             for column in ("ln_gamma_mle", "mean_ln"):
                 growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size)

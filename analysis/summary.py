@@ -35,7 +35,11 @@ def run_summary(run, burn_in=None):
     }
     if model.linear:
         spectrum = model.spectrum()
-        exact = typical_growth(spectrum) if spectrum is not None else None
+        try:
+            exact = typical_growth(spectrum) if spectrum is not None else None
+        except ValueError as exc:  # a spectrum known on part of (0, 1/2) only, minimized outside it
+            exact = None
+            out["exact_note"] = f"no exact growth: {exc}"
         if exact is not None:
             out["exact"] = {**model.exact_reference(), "v": json_safe(exact.v), "beta_star": exact.beta_star,
                             "Lambda": exact.Lambda, "phase": exact.phase}
@@ -103,6 +107,8 @@ def format_run_summary(s):
         )
         if m["recursion"] == "linear":
             lines.append("    (the linear equation 25 grows like max(v, 0): it converges in the insulator)")
+    elif "exact_note" in s:
+        lines.append(f"  exact tree:  {s['exact_note']}")
     if "population" in s and "note" in s["population"]:
         lines.append(f"  population:  {s['population']['note']}")
     elif "population" in s:

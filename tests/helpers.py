@@ -29,3 +29,15 @@ def run_main(capsys, *argv):
         main([str(a) for a in argv])
     captured = capsys.readouterr()
     return exit_info.value.code, captured.out, captured.err
+
+
+def population_growth(model, size, seeds, generations):
+    """The typical growth of <ln Gamma> of runs of ``model`` over ``seeds``: (mean, standard error)."""
+    import math
+
+    import popdyn
+    from analysis.growth import fit_growth
+
+    values = [fit_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table,
+                         "mean_ln").v for s in seeds]
+    return float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(len(values)))

@@ -8,13 +8,17 @@ every generation is built at offset
 
     x_i = F^-1((i + 1/2) / N),   F the distribution function of q(x) ~ exp(-x / s) on [0, X),
 
-X = ``model.cut``, s = ``model.spread``. A child requested at offset y = |M| is drawn uniformly
-from the design points within a window of width ``model.resolution`` around y (N q(y)
-resolution points, at least one; reflected at 0, where the law is even in x, and at the top).
-The child then sits at offset y + e, e of width ``resolution`` and mean 0: the population solves
-the model with the mismatch law smoothed by that width, an O(resolution^2) effect, and as N
-grows at fixed resolution each window holds more samples (the chance that the two electrons of
-one term share a sample vanishes). Refining the resolution removes the smoothing.
+X = ``model.cut``, s = ``model.spread``. A child requested at offset y = |M| is drawn uniformly from the design points within a window of
+width ``model.resolution`` around y (N q(y) resolution points; reflected at 0, where the law is
+even in x, and at the top). The child then sits at offset y + e, e of width ``resolution`` and
+mean 0: the population solves the model with the mismatch law smoothed by that width, an
+O(resolution^2) effect, and as N grows at fixed resolution each window holds more samples (the
+chance that the two electrons of one term share a sample vanishes). Where the design is sparse,
+N q(y) resolution < 1 (y > s ln(N resolution / s): 3.0 at N = 10^4, 4.1 at 10^5 with the
+defaults), a window holds one point: the resolution there is the design's spacing, 1 / (N q(y)),
+and neighbouring requests share samples; the weights lam^2 / M^2 are small there. The design
+ends at x_(N-1) ~ s ln(2N) (4.95 at N = 10^4, 6.1 at 10^5): the tree is cut at
+X_N = min(X, x_(N-1)), not at X.
 
 Why an exponential design: the offsets' walk x -> |x + u1 + u2| has Lebesgue as its invariant
 measure, so a uniform design uses every sample equally often, but the paths that carry the
@@ -23,10 +27,11 @@ uniform design on [0, 8) gave v_N = 0.11 and 0.76 at N = 10^4 and 10^5, the desi
 0.77 and 1.02 (3 seeds each; the memoryless tree's own gap at 10^4 is 0.78). A sample far out
 is requested more often than 3T times, where weights are small.
 
-A node at |x| >= X has no decay terms (the tree is cut there, as the quadrature's f = 0 beyond
-X): its Gamma is the source (eta for the linear and SCBA recursions, 0 for the n-th order term).
-The eigenfunction decays like c^x / (x!)^(2 beta), so the default X = 8 changes ln m(beta) by
-less than 1e-11 for beta >= 0.05.
+A node at |x| >= X_N has no decay terms (the tree is cut there, as the quadrature's f = 0 beyond
+X): for the linear and SCBA recursions its Gamma is the source eta; for the n-th order term it is
+absent (0 at every order, generation 0 included, so generation 1 of a parent within 1 of the cut
+misses those terms). The eigenfunction decays like c^x / (x!)^(2 beta): a cut at 5 changes
+ln m(beta) by less than 1e-9 for beta >= 0.1.
 
 Population rows: 0, Gamma; 1, the offset x (the design, written each generation for the record).
 
@@ -72,15 +77,16 @@ def _offset(i, n, cut, spread):
 def _child(u, y, n, cut, spread, resolution, carry):
     """Index of a sample at offset |y|: uniform in the window of width ``resolution`` around it (-1 beyond the cut).
 
-    The window holds n q(|y|) resolution design points (at least one); its position is n F(|y|),
-    reflected at 0 (the law is even in x) and at the top.
+    The window holds n q(|y|) resolution design points (at least one); its centre is the position n F(|y|),
+    where x_i sits at i + 1/2; reflected at 0 (the law is even in x) and at the last point. Past the last
+    point (position n - 1/2) the tree is cut.
     """
     if not carry:  # every node on its own level: any sample is a child
         return min(int(u * n), n - 1)
     y = abs(y)
-    if y >= cut:
-        return -1
     position = n * -math.expm1(-y / spread) / -math.expm1(-cut / spread)
+    if y >= cut or position >= n - 0.5:  # beyond the cut, or beyond the design's last point: the cut X_N
+        return -1
     width = max(1.0, resolution * _density(y, n, cut, spread))
     j = int(math.floor(position + width * (u - 0.5)))
     if j < 0:
@@ -177,7 +183,8 @@ def _tilted_step(walkers, out, weight, key, scale, beta, carry):
     The singular factor |x'|^(-2 beta) is sampled, not weighted, so the weights are bounded (a
     weight 1/M^(2 beta) would have an infinite variance from beta = 1/4 on). The draw is by
     rejection: a proposal from |y|^(-2 beta) on [x - 1, x + 1] by inversion, accepted with
-    probability p(y - x) = 1 - |y - x| (at least 1/2 on average). Walkers hold |x'| (f is even).
+    probability p(y - x) = 1 - |y - x| (the acceptance Z(x) / int |y|^(-2 beta) is 1/(2(1 - beta)) at x = 0,
+    down to about 1/8 at x = 1, beta = 0.45). Walkers hold |x'| (f is even).
     """
     e = 1.0 - 2.0 * beta
     for i in prange(walkers.size):

@@ -83,6 +83,6 @@ def model_from_dict(data):
         raise ConfigError(f"bad parameters for model {name!r}: {exc}") from None
 
 
-__all__ = ["AndersonTree", "BAAOffsetTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS", "COORDINATIONS",
-           "base_models", "default_model", "example_model", "model_class", "model_from_dict", "registry", "selection",
-           "variants"]
+__all__ = ["AndersonTree", "BAAOffsetTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS",
+           "COORDINATIONS", "base_models", "default_model", "example_model", "model_class", "model_from_dict",
+           "registry", "selection", "variants"]

@@ -44,6 +44,49 @@ def smallest_weight(dtype):
     return math.sqrt(float(np.finfo(dtype).tiny))
 
 
+def check_tree_parameters(model):
+    """Validate and store as floats lam, T, eta, and check recursion and coordination, of a BAA tree model.
+
+    Shared by every model of the BAA tree (the memoryless tree and the tree with energy arguments).
+    """
+    lam = finite_float("lam", model.lam)
+    T = finite_float("T", model.T)
+    eta = finite_float("eta", model.eta)
+    if not 0.0 < lam < 1.0:
+        raise ConfigError(f"lam must lie in (0, 1), got {lam}")
+    if T <= 0.0:
+        raise ConfigError(f"T must be positive, got {T}")
+    if eta <= 0.0:
+        raise ConfigError(f"eta must be positive, got {eta}")
+    if model.recursion not in RECURSIONS:
+        raise ConfigError(f"unknown recursion {model.recursion!r}; choose one of {', '.join(RECURSIONS)}")
+    if model.coordination not in COORDINATIONS:
+        raise ConfigError(f"unknown coordination {model.coordination!r}; choose one of {', '.join(COORDINATIONS)}")
+    if model.coordination == "fixed" and T != round(T):
+        raise ConfigError(f"fixed coordination needs an integer T (K = T terms), got {T}")
+    object.__setattr__(model, "lam", lam)
+    object.__setattr__(model, "T", T)
+    object.__setattr__(model, "eta", eta)
+    if lam < np.finfo(float).tiny:  # the closed-form spectrum works down to here; a population needs more
+        raise ConfigError(f"lam must be a normal double (>= {np.finfo(float).tiny:.3g}), got {lam:g}")
+
+
+def check_tree_population(model, dtype):
+    """ConfigError unless a population of a BAA tree model stored as ``dtype`` keeps its numbers exact.
+
+    T within the Poisson sampler's exact range (``T_MAX``), lam^2 representable with room
+    (``smallest_weight``), and a physical eta for SCBA (``check_stored_eta``).
+    """
+    if model.T > T_MAX:
+        raise ConfigError(f"T must be at most 2^30 = {T_MAX:.0f} for a population (the Poisson sampler's exact "
+                          f"range), got {model.T:g}")
+    if model.lam**2 < smallest_weight(dtype):
+        least = math.sqrt(smallest_weight(dtype))
+        raise ConfigError(f"lam = {model.lam:g} is too small for {np.dtype(dtype).name} storage (lam^2 underflows): "
+                          f"lam >= {least:.2g}")
+    check_stored_eta(model, dtype)
+
+
 @dataclass(frozen=True)
 class BAATree:
     """Parameters of the BAA tree model (BAA Eqs. 18-19, 25-27; BACKGROUND section 2).
@@ -98,28 +141,7 @@ class BAATree:
     transition_parameter = "T"  # the transition Tc(lam) is read off runs across T (``popdyn transition``)
 
     def __post_init__(self):
-        lam = finite_float("lam", self.lam)
-        T = finite_float("T", self.T)
-        eta = finite_float("eta", self.eta)
-        if not 0.0 < lam < 1.0:
-            raise ConfigError(f"lam must lie in (0, 1), got {lam}")
-        if T <= 0.0:
-            raise ConfigError(f"T must be positive, got {T}")
-        if eta <= 0.0:
-            raise ConfigError(f"eta must be positive, got {eta}")
-        if self.recursion not in RECURSIONS:
-            raise ConfigError(f"unknown recursion {self.recursion!r}; choose one of {', '.join(RECURSIONS)}")
-        if self.coordination not in COORDINATIONS:
-            raise ConfigError(
-                f"unknown coordination {self.coordination!r}; choose one of {', '.join(COORDINATIONS)}"
-            )
-        if self.coordination == "fixed" and T != round(T):
-            raise ConfigError(f"fixed coordination needs an integer T (K = T terms), got {T}")
-        object.__setattr__(self, "lam", lam)
-        object.__setattr__(self, "T", T)
-        object.__setattr__(self, "eta", eta)
-        if lam < np.finfo(float).tiny:  # the closed-form spectrum works down to here; a population needs more
-            raise ConfigError(f"lam must be a normal double (>= {np.finfo(float).tiny:.3g}), got {lam:g}")
+        check_tree_parameters(self)
 
     def label(self):
         """Parameters in a line, for titles and messages."""
@@ -181,14 +203,7 @@ class BAATree:
         the sums of three never leave the range). The linear recursions store eta only as a
         log-scale, so any positive eta is fine there.
         """
-        if self.T > T_MAX:
-            raise ConfigError(f"T must be at most 2^30 = {T_MAX:.0f} for a population (the Poisson sampler's exact "
-                              f"range), got {self.T:g}")
-        if self.lam**2 < smallest_weight(dtype):
-            least = math.sqrt(smallest_weight(dtype))
-            raise ConfigError(f"lam = {self.lam:g} is too small for {np.dtype(dtype).name} storage (lam^2 underflows): "
-                              f"lam >= {least:.2g}")
-        check_stored_eta(self, dtype)
+        check_tree_population(self, dtype)
 
     @property
     def rescaled(self):

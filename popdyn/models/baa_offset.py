@@ -45,8 +45,8 @@ from scipy.special import beta as beta_function
 from scipy.special import digamma
 
 from ..errors import ConfigError
-from ._parameters import check_stored_eta, finite_float
-from .baa import COORDINATIONS, RECURSIONS, T_MAX, BAATree, smallest_weight
+from ._parameters import finite_float
+from .baa import BAATree, check_tree_parameters, check_tree_population
 from .protocol import Parameter, Variant
 
 #: Gauss-Legendre rule on [0, 1] for the cells away from x = 0, where |x|^(-2 beta) is analytic
@@ -174,15 +174,19 @@ class OperatorRoot:
 #: Meshes of ``ln_rho``: nodes per unit interval, finest last. The finest mesh on [0, 8] has 3201 nodes.
 MESHES = (100, 200, 400)
 #: The smallest beta of the model's spectrum: below it the eigenfunction spreads beyond |x| ~ 30 and the
-#: quadrature's cut and mesh no longer fit ``_MOST_NODES`` (a growth minimized there is refused).
-BETA_MIN = 0.01
+#: quadrature's cut and mesh no longer fit ``_MOST_NODES`` (a growth minimized there is refused). ln rho has its
+#: minimum near beta = 0.005, so every beta_c (lam < 1) lies above it.
+BETA_MIN = 0.003
 #: Nodes of one mesh at most: the per-unit count of a wider cut is lowered to stay within it.
 _MOST_NODES = 4096
 
 
 @lru_cache(maxsize=4096)
 def ln_rho(beta, carry_offset=True, tolerance=1e-10):
-    """ln rho(beta) of the offset operator ``K_beta`` (see the module docstring), to about 1e-9.
+    """ln rho(beta) of the offset operator ``K_beta`` (see the module docstring), with an estimate of its error.
+
+    The error estimate (``OperatorRoot.error``) is below 1e-8 for beta >= 0.1 and grows towards small beta
+    (2e-8 at 0.05, 8e-8 at 0.01), where the cut widens and the meshes coarsen to fit ``_MOST_NODES``.
 
     The cut in |x| first: starting from 8, doubled (on a coarse mesh) until ln rho moves by less
     than ``tolerance / 10`` (the eigenfunction decays like c^x / (x!)^(2 beta); at beta -> 0 it
@@ -234,13 +238,16 @@ def ln_rho(beta, carry_offset=True, tolerance=1e-10):
 
 
 def _bracket_slope(target, carry_offset):
-    """beta in (0, 1/2) with (ln rho)'(beta) below and above ``target``: ln rho is convex, its slope increasing."""
+    """beta in (0, 1/2) with (ln rho)'(beta) below and above ``target``: ln rho is convex, its slope increasing.
+
+    Its slope is negative below beta ~ 0.005 (the minimum of ln rho), so for lam < 1 the lower end is always
+    found above ``BETA_MIN``; the upper end moves towards the pole at 1/2 as lam -> 0.
+    """
     lo, hi = 0.05, 0.45
     while ln_rho(lo, carry_offset).slope >= target:
-        lo /= 2.0
-        if lo < 1e-3:
-            raise ConfigError("the transition lies at beta_c < 0.001, beyond the offset quadrature's reach "
-                              "(lam too close to 1)")
+        if lo == BETA_MIN:
+            raise ConfigError(f"the transition lies at beta_c < {BETA_MIN:g}, below the offset quadrature's reach")
+        lo = max(lo / 2.0, BETA_MIN)
     while ln_rho(hi, carry_offset).slope <= target:
         hi = 0.5 - (0.5 - hi) / 10.0
         if hi > 0.5 - 1e-12:
@@ -335,23 +342,9 @@ class BAAOffsetTree:
     transition_parameter = "T"
 
     def __post_init__(self):
-        lam, T, eta = (finite_float(k, getattr(self, k)) for k in ("lam", "T", "eta"))
+        check_tree_parameters(self)
         cut, resolution = finite_float("cut", self.cut), finite_float("resolution", self.resolution)
         spread = finite_float("spread", self.spread)
-        if not 0.0 < lam < 1.0:
-            raise ConfigError(f"lam must lie in (0, 1), got {lam}")
-        if lam < np.finfo(float).tiny:
-            raise ConfigError(f"lam must be a normal double (>= {np.finfo(float).tiny:.3g}), got {lam:g}")
-        if T <= 0.0:
-            raise ConfigError(f"T must be positive, got {T}")
-        if eta <= 0.0:
-            raise ConfigError(f"eta must be positive, got {eta}")
-        if self.recursion not in RECURSIONS:
-            raise ConfigError(f"unknown recursion {self.recursion!r}; choose one of {', '.join(RECURSIONS)}")
-        if self.coordination not in COORDINATIONS:
-            raise ConfigError(f"unknown coordination {self.coordination!r}; choose one of {', '.join(COORDINATIONS)}")
-        if self.coordination == "fixed" and T != round(T):
-            raise ConfigError(f"fixed coordination needs an integer T (K = T terms), got {T}")
         if not 2.0 <= cut <= 64.0:
             raise ConfigError(f"cut must lie in [2, 64], got {cut}")
         if not 0.0 < resolution <= 1.0:
@@ -360,8 +353,8 @@ class BAAOffsetTree:
             raise ConfigError(f"spread must lie in [0.05, 64], got {spread}")
         if not isinstance(self.carry_offset, (bool, np.bool_)):
             raise ConfigError(f"carry_offset must be true or false, got {self.carry_offset!r}")
-        for name, value in (("lam", lam), ("T", T), ("eta", eta), ("cut", cut), ("resolution", resolution),
-                            ("spread", spread), ("carry_offset", bool(self.carry_offset))):
+        for name, value in (("cut", cut), ("resolution", resolution), ("spread", spread),
+                            ("carry_offset", bool(self.carry_offset))):
             object.__setattr__(self, name, value)
 
     @property
@@ -381,8 +374,8 @@ class BAAOffsetTree:
 
     def label(self):
         """Parameters in a line, for titles and messages."""
-        return (f"lam={self.lam:g} T={self.T:g} {self.recursion}, offsets "
-                + (f"carried (cut {self.cut:g}, resolution {self.resolution:g}, spread {self.spread:g})" if self.carry_offset else "reset"))
+        carried = f"carried (cut {self.cut:g}, resolution {self.resolution:g}, spread {self.spread:g})"
+        return f"lam={self.lam:g} T={self.T:g} {self.recursion}, offsets {carried if self.carry_offset else 'reset'}"
 
     def run_name(self):
         """The parameters in a default run directory's name."""
@@ -434,8 +427,8 @@ class BAAOffsetTree:
 
     def fit_notes(self, exact, ln_gamma):
         """What a fitting report says about this model."""
-        notes = [f"samples at offsets x on [0, {self.cut:g}) (density ~ exp(-x/{self.spread:g})): the growth v does not depend on the offset of "
-                 "the root, but the Levy scale and tails are those of the mixture over x"]
+        notes = [f"samples at offsets x on [0, {self.cut:g}) (density ~ exp(-x/{self.spread:g})): the growth v does "
+                 "not depend on the offset of the root, but the Levy scale and tails are those of the mixture over x"]
         if self.recursion == "linear" and exact is not None and exact.v < 0:
             notes.append("the linear equation 25 converges below Tc: its growth tends to 0, not to v")
         return notes
@@ -446,14 +439,7 @@ class BAAOffsetTree:
 
     def check_population(self, dtype):
         """ConfigError unless a population stored as ``dtype`` keeps this model's numbers exact (as ``BAATree``)."""
-        if self.T > T_MAX:
-            raise ConfigError(f"T must be at most 2^30 = {T_MAX:.0f} for a population (the Poisson sampler's exact "
-                              f"range), got {self.T:g}")
-        if self.lam**2 < smallest_weight(dtype):
-            least = math.sqrt(smallest_weight(dtype))
-            raise ConfigError(f"lam = {self.lam:g} is too small for {np.dtype(dtype).name} storage (lam^2 underflows): "
-                              f"lam >= {least:.2g}")
-        check_stored_eta(self, dtype)
+        check_tree_population(self, dtype)
 
     def to_dict(self):
         return {"name": self.name, **asdict(self)}

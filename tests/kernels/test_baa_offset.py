@@ -85,8 +85,38 @@ def test_tilted_population_with_reset_offsets_is_the_closed_form():
     assert all(abs(r - exact) < 1e-12 for r in g.replicas)
 
 
-def test_children_beyond_the_cut_contribute_nothing_to_the_term_recursion():
-    """A node past the cut has no decay terms: with cut 2 and a wide design, samples near the top lose terms."""
-    near_top = _run(BAAOffsetTree(lam=0.01, T=2.0, cut=2.0, spread=64.0), 20_000, 2).values
-    x, gamma = near_top[1], near_top[0]
-    assert np.all(x < 2.0) and np.all(np.isfinite(gamma))
+def _children(y, n=1_000_000, cut=8.0, spread=0.5, resolution=0.02, draws=20_001):
+    """The offsets of the samples ``_child`` picks for a request at y, over a grid of its uniform."""
+    from popdyn.kernels.baa_offset import _child, _offset
+
+    u = (np.arange(draws) + 0.5) / draws
+    index = np.array([_child(v, y, n, cut, spread, resolution, True) for v in u])
+    offsets = np.array([_offset(j, n, cut, spread) if j >= 0 else np.nan for j in index])
+    return index, offsets
+
+
+@pytest.mark.parametrize("y", [0.3, -0.3, 1.7])
+def test_a_child_is_drawn_from_a_window_of_width_resolution_around_its_offset(y):
+    """Where the design is dense the child's offset is |y| + e, e uniform of width 0.02: mean |y|, sd 0.02/sqrt 12."""
+    _, offsets = _children(y)
+    assert abs(offsets.mean() - abs(y)) < 1e-4
+    assert offsets.std() == pytest.approx(0.02 / math.sqrt(12), rel=0.02)
+
+
+def test_a_child_near_zero_is_reflected():
+    """At y = 0 the window [-0.01, 0.01) folds onto [0, 0.01): the law is even in x, offsets are |e|."""
+    _, offsets = _children(0.0)
+    assert offsets.min() >= 0 and offsets.max() < 0.0102  # the window: 0.01 wide, in the design near x = 0
+    assert offsets.mean() == pytest.approx(0.005, rel=0.02)
+
+
+def test_a_child_past_the_design_or_the_cut_is_cut():
+    """The design ends at x_(N-1) ~ s ln 2N (here 0.5 ln 2000 = 3.8): past it, and past the cut, no child."""
+    from popdyn.kernels.baa_offset import _offset
+
+    last = _offset(999, 1000, 8.0, 0.5)
+    assert last == pytest.approx(0.5 * math.log(2000), rel=1e-3)
+    inside, _ = _children(last - 0.05, n=1000)
+    beyond, _ = _children(last + 0.01, n=1000)
+    assert (inside >= 0).all() and (beyond == -1).all()
+    assert (_children(8.5)[0] == -1).all()

@@ -19,7 +19,8 @@ def test_offsets_reset_to_zero_give_the_memoryless_closed_form(beta):
     assert root.slope == pytest.approx(2 / (1 - 2 * beta) + 1 / (1 - beta), rel=1e-12)
 
 
-@pytest.mark.parametrize("lam", [0.01, pytest.param(0.1, marks=pytest.mark.slow), pytest.param(1e-6, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("lam", [0.01, pytest.param(0.1, marks=pytest.mark.slow),
+                                 pytest.param(1e-6, marks=pytest.mark.slow)])
 def test_reset_offsets_give_the_memoryless_transition(lam):
     tc, beta_c, _ = critical_point(lam, carry_offset=False)
     assert tc == pytest.approx(critical_temperature(lam), rel=1e-10)
@@ -72,6 +73,14 @@ def test_mesh_refinement_converges_at_second_order(beta):
     assert 3.7 < ratio < 4.3
 
 
+@pytest.mark.parametrize("beta", [0.1, 0.3, 0.45])
+def test_hellmann_feynman_slope_against_a_central_difference(beta):
+    h = 1e-5
+    slope = _discrete_root(40, 8.0, beta, True)[1]
+    difference = (_discrete_root(40, 8.0, beta + h, True)[0] - _discrete_root(40, 8.0, beta - h, True)[0]) / (2 * h)
+    assert slope == pytest.approx(difference, rel=1e-7)
+
+
 def test_converged_to_1e_8_with_the_refinement_shown():
     root = ln_rho(0.3)
     assert root.error < 1e-8 and len(root.refinement) == 3
@@ -111,3 +120,22 @@ def test_small_beta_is_refused_not_clipped():
     with pytest.raises(ConfigError):
         spectrum.ln_m(0.001)
     assert float(spectrum.ln_m(1e-300)) == pytest.approx(math.log(6.0))  # rho(0) = 1: the exact limit
+
+
+def test_command_line_runs_the_offset_tree_and_refuses_bad_parameters(capsys, tmp_path):
+    from tests.helpers import run_main
+
+    out = tmp_path / "run"
+    code, stdout, _ = run_main(capsys, "run", "--model", "baa", "--energy-arguments", "--lam", "0.1", "--T", "0.5",
+                               "--size", "2000", "--generations", "6", "--out", out, "--no-progress", "--json")
+    assert code in (0, None)
+    import json
+
+    summary = json.loads(stdout)
+    assert summary["model"]["name"] == "baa-offset" and summary["exact"]["Tc"] == pytest.approx(critical_point(0.1)[0])
+    for bad in (["--cut", "1"], ["--resolution", "2"], ["--spread", "0"]):
+        code, stdout, stderr = run_main(capsys, "run", "--model", "baa", "--energy-arguments", "--lam", "0.1", "--T",
+                                        "0.5", *bad, "--out", tmp_path / "bad", "--no-progress")
+        assert code == 2 and stderr.count("\n") == 1 and not (tmp_path / "bad").exists()
+    code, _, stderr = run_main(capsys, "run", "--model", "anderson", "--W", "10", "--cut", "3", "--out", tmp_path / "x")
+    assert code == 2 and "--cut" in stderr

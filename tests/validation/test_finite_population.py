@@ -7,19 +7,13 @@ low, and the bias shrinks only slowly with N (Brunet & Derrida 1997); at lam = 1
 
 import math
 
-import numpy as np
 import pytest
 
 import popdyn
 from analysis.growth import fit_growth
+from tests.helpers import population_growth
 
 pytestmark = pytest.mark.slow
-
-
-def _growth(model, size, seeds, generations):
-    values = [fit_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table, "mean_ln").v
-              for s in seeds]
-    return float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(len(values)))
 
 
 def test_population_growth_is_biased_low_and_rises_with_n():
@@ -28,7 +22,7 @@ def test_population_growth_is_biased_low_and_rises_with_n():
     from 8 seeds."""
     model = popdyn.BAATree(lam=0.01, T=3.3)
     v = popdyn.exact_growth(model).v
-    measured = [_growth(model, n, seeds=range(8), generations=400) for n in (10**3, 10**4, 10**5)]
+    measured = [population_growth(model, n, seeds=range(8), generations=400) for n in (10**3, 10**4, 10**5)]
     for (low, low_se), (high, high_se) in zip(measured, measured[1:]):
         assert high - low > 3 * math.hypot(low_se, high_se)
     for mean, se in measured:
@@ -48,7 +42,7 @@ def test_small_population_gets_the_phase_wrong_above_tc():
     model = popdyn.BAATree(lam=1e-4, T=96.0)
     assert model.T / popdyn.critical_temperature(model.lam) == pytest.approx(1.294, abs=1e-3)
     assert popdyn.exact_growth(model).v > 0.5
-    mean, se = _growth(model, 10**4, seeds=range(3), generations=200)
+    mean, se = population_growth(model, 10**4, seeds=range(3), generations=200)
     assert mean + 3 * se < 0
 
 
