@@ -185,13 +185,12 @@ _MOST_NODES = 4096
 def ln_rho(beta, carry_offset=True, tolerance=1e-10):
     """ln rho(beta) of the offset operator ``K_beta`` (see the module docstring), with an estimate of its error.
 
-    The error estimate (``OperatorRoot.error``) is below 1e-8 for beta >= 0.1 and grows towards small beta
-    (2e-8 at 0.05, 8e-8 at 0.01), where the cut widens and the meshes coarsen to fit ``_MOST_NODES``.
-
     The cut in |x| first: starting from 8, doubled (on a coarse mesh) until ln rho moves by less
     than ``tolerance / 10`` (the eigenfunction decays like c^x / (x!)^(2 beta); at beta -> 0 it
     spreads like beta^(-1/2), and so does the cut). Then ln rho on the meshes of ``MESHES``,
-    Richardson-extrapolated in n^-2 (the product-integration error on the graded mesh).
+    Richardson-extrapolated in n^-2 (the product-integration error on the graded mesh). The error
+    estimate (``OperatorRoot.error``) is below 1e-8 for beta >= 0.1 and grows towards small beta
+    (2e-8 at 0.05, 8e-8 at 0.01), where the cut widens and the meshes coarsen to fit ``_MOST_NODES``.
 
     Parameters
     ----------
@@ -229,12 +228,13 @@ def ln_rho(beta, carry_offset=True, tolerance=1e-10):
         value, slope = _discrete_root(per_unit, cut, beta, carry_offset)
         refinement.append((per_unit, value))
         slopes.append(slope)
-    (n1, v1), (n2, v2) = refinement[-2:]
-    (n0, v0) = refinement[-3]
-    extrapolate = lambda a, b, na, nb: b + (b - a) / ((nb / na) ** 2 - 1.0)  # noqa: E731
-    best, previous = extrapolate(v1, v2, n1, n2), extrapolate(v0, v1, n0, n1)
-    slope = extrapolate(slopes[-2], slopes[-1], n1, n2)
-    return OperatorRoot(beta, best, slope, abs(best - previous), cut, tuple(refinement))
+    def extrapolate(k, values):  # Richardson in n^-2 from meshes k - 1 and k
+        (na, _), (nb, _) = refinement[k - 1], refinement[k]
+        return values[k] + (values[k] - values[k - 1]) / ((nb / na) ** 2 - 1.0)
+
+    values = [v for _, v in refinement]
+    best, previous = extrapolate(2, values), extrapolate(1, values)
+    return OperatorRoot(beta, best, extrapolate(2, slopes), abs(best - previous), cut, tuple(refinement))
 
 
 def _bracket_slope(target, carry_offset):
@@ -297,7 +297,8 @@ class BAAOffsetTree:
         As for ``popdyn.models.BAATree``: lambda, temperature (mean number of terms per sample),
         the source, the recursion (term, linear, scba) and Poisson or fixed coordination.
     cut : float
-        X: nodes at offset |x| >= X have no decay terms (the tree is cut there), X >= 2.
+        X: nodes at offset |x| >= X have no decay terms (the tree is cut there), 2 <= X <= 64; a population
+        cuts at min(X, x_(N-1)), where its design ends (``popdyn.kernels.baa_offset``).
     resolution : float
         Width in x of the window a child is drawn from (``popdyn.kernels.baa_offset``), 0 < resolution <= 1.
     spread : float
@@ -326,8 +327,8 @@ class BAAOffsetTree:
     title = "BAA tree with energy arguments (Eq. 25 as written)"
     has_quadrature = False  # ln m comes from spectrum(); popdyn.tilted's quadrature is the Anderson kernel's
     parameters = BAATree.parameters + (
-        Parameter("cut", "float", "Offset X beyond which the tree is cut (nodes at |x| >= X have no decay terms), "
-                  "2 <= X <= 64.", default=8.0),
+        Parameter("cut", "float", "Offset X beyond which the tree is cut (nodes at |x| >= X have no decay terms; a "
+                  "population also cuts where its design ends, near spread * ln 2N), 2 <= X <= 64.", default=8.0),
         Parameter("resolution", "float", "Width in x of the window of design points a child at offset |M| is drawn "
                   "from, 0 < resolution <= 1.", default=0.02),
         Parameter("spread", "float", "Scale s of the population's offsets, density ~ exp(-x/s) on [0, cut).",

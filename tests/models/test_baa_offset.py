@@ -139,3 +139,16 @@ def test_command_line_runs_the_offset_tree_and_refuses_bad_parameters(capsys, tm
         assert code == 2 and stderr.count("\n") == 1 and not (tmp_path / "bad").exists()
     code, _, stderr = run_main(capsys, "run", "--model", "anderson", "--W", "10", "--cut", "3", "--out", tmp_path / "x")
     assert code == 2 and "--cut" in stderr
+
+
+def test_transition_reads_runs_of_the_offset_tree_beside_its_own_tc():
+    import popdyn
+    from analysis.transition import transition_from_runs
+
+    runs = [popdyn.run(BAAOffsetTree(lam=0.01, T=T), size=3000, generations=24, seed=s, progress=False)
+            for T in (1.6, 2.2, 2.8) for s in (1, 2)]
+    estimate = transition_from_runs(runs, burn_in=8)
+    assert estimate.exact_Tc == pytest.approx(critical_point(0.01)[0], rel=1e-12)
+    mixed = runs + [popdyn.run(popdyn.BAATree(lam=0.01, T=2.0), size=3000, generations=24, progress=False)]
+    with pytest.raises(ValueError):
+        transition_from_runs(mixed, burn_in=8)
