@@ -32,3 +32,21 @@ def test_refining_the_resolution_does_not_move_the_growth_at_fixed_n():
     coarse = population_growth(BAAOffsetTree(lam=0.01, T=3.3, resolution=0.04), 10**5, seeds=range(4), generations=120)
     fine = population_growth(BAAOffsetTree(lam=0.01, T=3.3, resolution=0.01), 10**5, seeds=range(4), generations=120)
     assert abs(coarse[0] - fine[0]) < 3 * math.hypot(coarse[1], fine[1])
+
+
+@pytest.mark.parametrize("lam", [0.9, 0.3, 0.1, 0.01, 1e-4, 1e-6, 1e-9])
+def test_tc_across_lam_is_converged_and_the_tilted_population_agrees(lam):
+    """Across the whole range of lam, edges included: ln Tc converged to 1e-6, the growth vanishing there, and the
+    tilted population's ln m(beta_c) at Tc equal to 0 within its interval (an independent route to the same Tc)."""
+    from popdyn.models.baa_offset import critical_point
+    from popdyn.spectrum import critical_temperature
+    from popdyn.tilted import tilted_growth
+
+    tc, beta_c, error = critical_point(lam)
+    assert error < 1e-6 and tc > critical_temperature(lam)
+    model = BAAOffsetTree(lam=lam, T=tc)
+    assert abs(typical_growth(model.spectrum()).v) < 1e-6
+    # the walkers start on shell and relax over the eigenfunction's width, ~ beta^(-1/2) in x, i.e. ~ 1/beta steps
+    # (at lam = 0.9, beta_c = 0.0066: 120 steps with a burn-in of 20 overestimate ln m by 0.002)
+    g = tilted_growth(model, beta_c, size=5_000, steps=1_500, burn_in=700, replicas=4, seed=5)
+    assert g.interval.low - 2 * g.stderr < 0.0 < g.interval.high + 2 * g.stderr
