@@ -5,7 +5,7 @@ N = 10^3 ... 10^6, 3 seeds, 200 generations, at lam = 0.1, 0.01, 1e-3; each run'
 to docs/data/finite_n_offsets_lam<lam>.parquet (runs already there are not run again), then the
 study, its Tc_N and the memoryless tree's Tc_N beside it are printed.
 
-    .venv/bin/python docs/data/finite_n_offsets.py          # about 30 minutes on 2 cores from nothing
+    .venv/bin/python docs/data/finite_n_offsets.py   # about 45 minutes on 2 cores from nothing; minutes to re-print
 """
 
 import sys
