@@ -107,9 +107,9 @@ def _band_product(matrix, diagonal, off):
     return out
 
 
-def _band_form(vector, diagonal, off):
-    """v^T M v for the symmetric tridiagonal M."""
-    return float(vector @ (vector * diagonal) + 2.0 * vector[:-1] @ (vector[1:] * off))
+def _band_form(left, right, diagonal, off):
+    """a^T M b for the symmetric tridiagonal M."""
+    return float(left @ (right * diagonal) + left[:-1] @ (right[1:] * off) + left[1:] @ (right[:-1] * off))
 
 
 def _triangle(u):
@@ -123,7 +123,7 @@ def _discrete_root(per_unit, cut, beta, carry_offset):
     p(x' + x) (folded onto x' >= 0: f is even) is linear on every cell, so k(x_i, .) is itself
     the interpolant sum_l k(x_i, x_l) phi_l and the matrix is exactly A = Kn M, Kn the kernel at
     the nodes, M the weighted Gram matrix. Kn and M are symmetric, so the left eigenvector is
-    M psi and Hellmann-Feynman gives (ln rho)' = psi^T M' psi / psi^T M psi.
+    M psi and Hellmann-Feynman gives (ln rho)' = psi^T M' psi / psi^T M psi (M' = dM/dbeta).
     """
     from scipy.sparse.linalg import eigs
 
@@ -136,15 +136,11 @@ def _discrete_root(per_unit, cut, beta, carry_offset):
     matrix = _band_product(kernel, diagonal, off)
     value, vector = eigs(matrix, k=1, which="LR", tol=1e-14, v0=np.ones(nodes.size))
     rho, psi = float(value[0].real), np.abs(vector[:, 0].real)
-    if not carry_offset:  # Kn is not symmetric here: the left eigenvector is constant
-        d_diagonal, d_off = _gram(nodes, beta, derivative=True)
-        ones = np.ones(nodes.size)
-        weights = 2.0 * _triangle(nodes)
-        slope = (weights @ _band_product(ones[None, :], d_diagonal, d_off)[0]) / (
-            weights @ _band_product(ones[None, :], diagonal, off)[0])
-        return math.log(rho), float(slope)
+    # Hellmann-Feynman, (ln rho)' = y^T Kn M' psi / y^T Kn M psi for the left eigenvector y: y^T Kn = rho psi^T
+    # when Kn is symmetric; with the offsets reset Kn = 1 w^T (w = 2 p at the nodes), so y^T Kn is along w^T
+    left = psi if carry_offset else kernel[0]
     d_diagonal, d_off = _gram(nodes, beta, derivative=True)
-    return math.log(rho), _band_form(psi, d_diagonal, d_off) / _band_form(psi, diagonal, off)
+    return math.log(rho), _band_form(left, psi, d_diagonal, d_off) / _band_form(left, psi, diagonal, off)
 
 
 @dataclass(frozen=True)
