@@ -23,9 +23,9 @@ X_N = min(X, x_(N-1)), not at X.
 Why an exponential design: the offsets' walk x -> |x + u1 + u2| has Lebesgue as its invariant
 measure, so a uniform design uses every sample equally often, but the paths that carry the
 growth (resonances, small M) live at small x: measured at lam = 0.01, T = 3.3 (v = 1.60), a
-uniform design on [0, 8) gave v_N = 0.11 and 0.76 at N = 10^4 and 10^5, the design with s = 1/2
-0.77 and 1.02 (slope of <ln Gamma> over generations 40-120, 3 seeds each; docs/offsets.md). A
-sample far out is requested more often than 3T times, where weights are small.
+nearly uniform design (s = 64) gives v_N = 0.23 and 0.73 at N = 10^4 and 10^5, the design with
+s = 1/2 0.76 and 1.00 (3 seeds each; docs/data/offset_convergence.py). A sample far out is
+requested more often than 3T times, where weights are small.
 
 A node at |x| >= X_N has no decay terms (the tree is cut there, as the quadrature's f = 0 beyond
 X): for the linear and SCBA recursions its Gamma is the source eta; for the n-th order term it is
