@@ -10,8 +10,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from popdyn.models.baa_offset import BAAOffsetTree, critical_point
-from popdyn.spectrum import critical_temperature, ln_m, transition
+from popdyn.models import BAAOffsetTree, BAATree
+from popdyn.spectrum import critical_temperature, ln_m
 
 from ._base import FigureData
 from ._style import new_axes
@@ -27,12 +27,11 @@ def compute(scale="quick", seed=1):
     """Tc, beta_c and C2 of both models across lam; ln m(beta) of both at lam = 0.01, T = Tc (no randomness)."""
     rows = []
     for lam in LAMS[scale]:
-        memoryless = transition(lam)
-        tc, beta_c, error = critical_point(lam)
-        for series, t, b in (("memoryless", memoryless.Tc, memoryless.beta_c), ("energy arguments", tc, beta_c)):
-            rows.append({"panel": "Tc", "series": series, "lam": lam, "Tc": t, "beta_c": b,
-                         "C2": 1.0 / (t * lam * math.log(1.0 / lam)), "Tc_ratio": tc / memoryless.Tc,
-                         "ln_Tc_error": error if series == "energy arguments" else 0.0})
+        memoryless = BAATree(lam=lam, T=1.0).exact_transition()
+        offsets = BAAOffsetTree(lam=lam, T=1.0).exact_transition()
+        for series, t in (("memoryless", memoryless), ("energy arguments", offsets)):
+            rows.append({"panel": "Tc", "series": series, "lam": lam, "Tc": t.Tc, "beta_c": t.beta_c, "C2": t.C2,
+                         "Tc_ratio": offsets.Tc / memoryless.Tc, "ln_Tc_error": t.ln_Tc_error})
     T = critical_temperature(LAM)
     spectrum = BAAOffsetTree(lam=LAM, T=T).spectrum()
     beta = 0.5 - np.geomspace(0.45, 2e-3, BETAS[scale])

@@ -282,7 +282,7 @@ class Transition:
     lam, Tc : float
     beta_c : float
         The minimizer of ln m at Tc (0 when lam >= exp(-3/2): the branching threshold).
-    C2 : float
+    C2 : float (property)
         1 / (Tc lam ln(1/lam)), the constant of BAA Eq. 28.
     C2_leading_log : float
         Its leading-log limit 6e; C2 = 6e (1 - 1/ln(1/lam) + ...).
@@ -295,10 +295,13 @@ class Transition:
     lam: float
     Tc: float
     beta_c: float
-    C2: float
     C2_leading_log: float = 6.0 * math.e
     method: str = "closed form"
     ln_Tc_error: float = 0.0
+
+    @property
+    def C2(self):
+        return 1.0 / (self.Tc * self.lam * math.log(1.0 / self.lam))
 
     def to_dict(self):
         """The transition as JSON-ready Python."""
@@ -329,7 +332,7 @@ def transition(lam):
     (74.174, 14.6378)
     """
     tc = critical_temperature(lam)
-    return Transition(lam, tc, _beta_c(lam), 1.0 / (tc * lam * math.log(1.0 / lam)))
+    return Transition(lam, tc, _beta_c(lam))
 
 
 def critical_temperature(lam):

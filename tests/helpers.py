@@ -41,3 +41,17 @@ def population_growth(model, size, seeds, generations):
     values = [fit_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table,
                          "mean_ln").v for s in seeds]
     return float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(len(values)))
+
+
+def on_threads(compute, threads=(1, 2)):
+    """``[compute() with numba on t threads for t in threads]``; numba's thread count is restored after."""
+    import numba
+
+    results = []
+    try:
+        for t in threads:
+            numba.set_num_threads(t)
+            results.append(compute())
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return results

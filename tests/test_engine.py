@@ -2,7 +2,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
@@ -10,6 +9,7 @@ from popdyn.engine import COLUMNS, initial_state, step
 from popdyn.kernels.reductions import BLOCK, log_summary
 from popdyn.models import BAATree
 from popdyn.spectrum import exact_growth
+from tests.helpers import on_threads
 
 
 def _sample_with_zeros(n, seed):
@@ -43,11 +43,7 @@ def test_log_summary_survives_tiny_values_and_extinction():
 
 def test_log_summary_is_independent_of_thread_count():
     g = _sample_with_zeros(5 * BLOCK + 17, 2)
-    results = []
-    for threads in (1, 2):
-        numba.set_num_threads(threads)
-        results.append(log_summary(g))
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    results = on_threads(lambda: log_summary(g))
     assert results[0] == results[1]
 
 

@@ -2,7 +2,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
@@ -10,7 +9,7 @@ from popdyn.errors import ConfigError
 from popdyn.models import AndersonTree, BAATree
 from popdyn.spectrum import critical_temperature, ln_m, zero_growth
 from popdyn.tilted import critical_point, perron_eigenvalue, quadrature_growth, tilted_growth, tilted_spectrum
-from tests.helpers import same_bits
+from tests.helpers import on_threads, same_bits
 
 #: Every check below asks the exact value to lie in the replicas' 99.9 % Student-t interval.
 CONFIDENCE = 0.999
@@ -103,18 +102,15 @@ def test_quadrature_converges_with_the_grid():
 
 
 def test_same_bits_for_one_and_two_threads():
-    results = []
-    for threads in (1, 2):
-        numba.set_num_threads(threads)
-        try:
-            g = tilted_growth(AndersonTree(W=18.0), 0.5, size=5000, steps=20, burn_in=5, replicas=2,
+    def replicas():
+        g = tilted_growth(AndersonTree(W=18.0), 0.5, size=5000, steps=20, burn_in=5, replicas=2,
+                          pool_size=20_000, pool_generations=10, seed=7)
+        b = tilted_growth(BAATree(lam=0.01, T=3.3), 0.2, size=5000, steps=5, burn_in=0, replicas=2, seed=7)
+        q = quadrature_growth(AndersonTree(W=18.0), 0.5, replicas=1, points=200, samples=10_000,
                               pool_size=20_000, pool_generations=10, seed=7)
-            b = tilted_growth(BAATree(lam=0.01, T=3.3), 0.2, size=5000, steps=5, burn_in=0, replicas=2, seed=7)
-            q = quadrature_growth(AndersonTree(W=18.0), 0.5, replicas=1, points=200, samples=10_000,
-                                  pool_size=20_000, pool_generations=10, seed=7)
-        finally:
-            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-        results.append((g.replicas, b.replicas, q.replicas))
+        return g.replicas, b.replicas, q.replicas
+
+    results = on_threads(replicas)
     for one, two in zip(*results):
         assert same_bits(one, two)
 

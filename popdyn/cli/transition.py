@@ -103,7 +103,7 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, meth
         return
     if lam_text is None:
         raise ConfigError(f"{selection(cls)} needs --lam (and --T or --tc)")
-    from ..spectrum import exact_growth
+    from ..spectrum import spectrum_of, typical_growth
 
     lams = _parse_floats(lam_text, "--lam")
     if tc == (T is not None):
@@ -113,7 +113,7 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, meth
     if tc and None in transitions:
         raise ConfigError(f"the {cls.name} model has no exact transition to print ({selection(cls)} --tc)")
     if tc:
-        rows = [vars(t) for t in transitions]
+        rows = [t.to_dict() for t in transitions]
         if as_json:
             click.echo(json.dumps(json_safe(rows), indent=2))
             return
@@ -127,13 +127,14 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, meth
     docs = []
     for lam, model, exact in zip(lams, models, transitions):
         try:
-            g = exact_growth(model)
+            spectrum = spectrum_of(model)
         except TypeError as exc:  # no closed-form spectrum
             raise ConfigError(str(exc)) from None
+        g = typical_growth(spectrum)
         beta = [round(0.05 * k, 2) for k in range(1, 10)]
         doc = {"lam": lam, "T": T, "v": g.v, "beta_star": g.beta_star, "Lambda": g.Lambda, "phase": g.phase,
                "T_over_Tc": T / exact.Tc if exact is not None else math.nan,
-               "ln_m": {f"{b:.2f}": float(model.spectrum().ln_m(b)) for b in beta},
+               "ln_m": {f"{b:.2f}": float(spectrum.ln_m(b)) for b in beta},
                "v_N_brunet_derrida": {f"1e{k}": g.finite_population(10.0**k) for k in range(3, 10)}
                if math.isfinite(g.v) else {}}
         docs.append(doc)

@@ -415,8 +415,7 @@ class BAAOffsetTree:
         from ..spectrum import Transition
 
         tc, beta_c, error = critical_point(self.lam, self.carry_offset)
-        return Transition(self.lam, tc, beta_c, 1.0 / (tc * self.lam * math.log(1.0 / self.lam)),
-                          method="quadrature of the offset operator", ln_Tc_error=error)
+        return Transition(self.lam, tc, beta_c, method="quadrature of the offset operator", ln_Tc_error=error)
 
     def at(self, **changes):
         """The same model with ``changes`` (validated again), e.g. ``model.at(T=2.0)``."""

@@ -2,7 +2,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -12,7 +11,7 @@ from popdyn._jit import njit
 from popdyn.kernels.anderson import AndersonPath, _child, anderson_generation, real_fixed_point
 from popdyn.models import AndersonTree
 from popdyn.rng import generation_key, stream_start
-from tests.helpers import same_bits
+from tests.helpers import on_threads, same_bits
 
 ALPHA = 1e-3
 
@@ -93,13 +92,7 @@ def test_linear_recursion_against_a_direct_computation():
 @pytest.mark.parametrize("recursion", ["term", "linear", "cavity"])
 def test_same_bits_for_one_and_two_threads(recursion):
     model = AndersonTree(W=16.0, recursion=recursion, eta=1e-3)
-    results = []
-    for threads in (1, 2):
-        numba.set_num_threads(threads)
-        try:
-            results.append(_run(model, 20_001, 5, seed=9).values)
-        finally:
-            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    results = on_threads(lambda: _run(model, 20_001, 5, seed=9).values)
     assert same_bits(results[0], results[1])
 
 

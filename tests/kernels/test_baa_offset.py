@@ -2,7 +2,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -11,7 +10,7 @@ from popdyn.engine import initial_state, sample
 from popdyn.models import BAATree
 from popdyn.models.baa_offset import BAAOffsetTree, ln_rho
 from popdyn.tilted import tilted_growth
-from tests.helpers import same_bits
+from tests.helpers import on_threads, same_bits
 
 ALPHA = 1e-3
 
@@ -57,13 +56,7 @@ def test_reset_offsets_give_the_memoryless_population():
 @pytest.mark.parametrize("recursion", ["term", "linear", "scba"])
 def test_same_bits_for_one_and_two_threads(recursion):
     model = BAAOffsetTree(lam=0.01, T=2.0, recursion=recursion, eta=1e-3)
-    results = []
-    for threads in (1, 2):
-        numba.set_num_threads(threads)
-        try:
-            results.append(_run(model, 20_001, 4, seed=9).values)
-        finally:
-            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    results = on_threads(lambda: _run(model, 20_001, 4, seed=9).values)
     assert same_bits(results[0], results[1])
 
 

@@ -1,10 +1,10 @@
 """The parallel quantile against numpy's, bit for bit, on the shapes a population takes."""
 
-import numba
 import numpy as np
 import pytest
 
 from popdyn.kernels.reductions import QUANTILES, quantiles
+from tests.helpers import on_threads
 
 QS = np.array([0.0, *QUANTILES, 0.999999, 1.0])
 
@@ -40,11 +40,7 @@ def test_quantiles_equal_numpy_to_the_last_bit(kind, n, dtype):
 
 def test_quantiles_do_not_depend_on_the_thread_count():
     g = _population("with_zeros", 300_001, seed=4)
-    results = []
-    for threads in (1, 2):
-        numba.set_num_threads(threads)
-        results.append(quantiles(g, QUANTILES))
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    results = on_threads(lambda: quantiles(g, QUANTILES))
     assert np.array_equal(results[0], results[1])
 
 
