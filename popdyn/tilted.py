@@ -38,6 +38,12 @@ from .rng import generation_key
 
 #: Stream domains: a replica's fixed-point population, its walkers' start, its steps, its quadrature samples.
 _POOL, _START, _STEP, _SAMPLES = 0, 1, 2, 3
+#: How far below beta = 1/2 the tilted population of a model with lambda(beta) = lambda(1 - beta) is
+#: also run, for the upper end of its interval near 1/2 (see ``tilted_growth``).
+SYMMETRY_WINDOW = 0.01
+#: The relative accuracy asked of the Arnoldi iteration; part of the quadrature's systematic error, so that
+#: an answer the replicas and the grid do not change (far outside the band) still has the width of its digits.
+PERRON_TOLERANCE = 1e-14
 
 
 def _key(seed, replica, domain, n):
@@ -64,6 +70,13 @@ class TiltedGrowth:
     settings : dict
         Walkers, steps, burn-in, pool size, grid points, seed: what was used.
     wall_s : float
+    systematic : tuple of float
+        ``(below, above)``: errors the replicas do not see, already inside ``interval`` (added to
+        its lower and upper end). For the quadrature, the change of ln(K lambda) when its grid is
+        halved, on both sides: an upper estimate of the grid's own error. For the tilted
+        population of a model with lambda(beta) = lambda(1 - beta), within ``SYMMETRY_WINDOW`` of
+        beta = 1/2, above only: up to the estimate at beta - ``SYMMETRY_WINDOW``
+        (``tilted_growth``). (0, 0) otherwise.
     """
 
     beta: float
@@ -75,6 +88,7 @@ class TiltedGrowth:
     confidence: float = 0.95
     settings: dict = field(default_factory=dict)
     wall_s: float = math.nan
+    systematic: tuple = (0.0, 0.0)
 
     def __post_init__(self):
         # a caller may build an estimate from a plain pair; the field is the named interval all the same
@@ -95,24 +109,36 @@ class TiltedGrowth:
                           "stderr": self.stderr, "interval": list(self.interval),
                           "growth_interval": list(self.growth_interval), "confidence": self.confidence,
                           "replicas": list(self.replicas), "method": self.method, "settings": dict(self.settings),
-                          "wall_s": self.wall_s})
+                          "systematic": list(self.systematic), "wall_s": self.wall_s})
 
     def summary(self):
         lo, hi = self.growth_interval
-        return (f"K lambda({self.beta:g}) = {self.growth:.6f} [{lo:.6f}, {hi:.6f}] ({self.confidence:.0%}, "
-                f"{len(self.replicas)} replicas, {self.method})")
+        below, above = self.systematic
+        if below == above > 0.0:
+            extra = f"; systematic +-{below:.1g} in ln, inside"
+        elif above > 0.0:
+            extra = f"; up to {above:.1g} more in ln near beta = 1/2, inside"
+        else:
+            extra = ""
+        # enough digits that the interval's ends differ (its relative width is that of ln K lambda's)
+        width = self.interval.high - self.interval.low
+        digits = 6 if not width > 0.0 else min(17, max(6, 2 - math.floor(math.log10(width))))
+        return (f"K lambda({self.beta:g}) = {self.growth:.{digits}g} [{lo:.{digits}g}, {hi:.{digits}g}] "
+                f"({self.confidence:.0%}, {len(self.replicas)} replicas, {self.method}{extra})")
 
 
-def _combine(beta, values, method, confidence, settings, wall_s):
+def _combine(beta, values, method, confidence, settings, wall_s, systematic=(0.0, 0.0)):
+    """The replicas' mean, standard error and Student-t interval, widened by ``systematic = (below, above)``."""
     values = np.asarray(values, dtype=float)
     mean = float(values.mean())
+    below, above = (float(v) for v in systematic)
     if values.size > 1:
         stderr = float(values.std(ddof=1) / math.sqrt(values.size))
         half = float(stats.t.ppf(0.5 + confidence / 2.0, values.size - 1)) * stderr
     else:
         stderr = half = math.nan
-    return TiltedGrowth(beta, mean, stderr, ConfidenceInterval(mean - half, mean + half), tuple(map(float, values)),
-                        method, confidence, settings, wall_s)
+    return TiltedGrowth(beta, mean, stderr, ConfidenceInterval(mean - half - below, mean + half + above),
+                        tuple(map(float, values)), method, confidence, settings, wall_s, (below, above))
 
 
 def _beta(beta):
@@ -157,6 +183,18 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
     -------
     TiltedGrowth
 
+    Notes
+    -----
+    For a model with lambda(beta) = lambda(1 - beta) (``model.tilt_symmetric``: the Anderson
+    model) the walkers follow the mode of the operator that dominates below beta = 1/2; above
+    it the mirror mode dominates, carried by resonances (|a| -> 0, then |a| -> infinity) that
+    the walkers reach only through rare steps. At beta = 1/2 the two modes mix, and near a band
+    edge, where the resonances are rare, the population misses part of lambda(1/2) at every
+    size (0.4 % at K = 2, W = 16, E = 10, where the quadrature gets it). So beta > 1/2 is
+    refused, and within ``SYMMETRY_WINDOW`` below 1/2 the interval's upper end reaches the
+    estimate at beta - ``SYMMETRY_WINDOW``: ln lambda is convex and symmetric about 1/2, hence
+    no larger at beta than there (``systematic`` records the widening; the run takes twice as long).
+
     Examples
     --------
     The BAA tree is memoryless: the estimate is the sample mean of sum w^beta, ln m(beta) in closed form.
@@ -172,7 +210,30 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
     burn_in = _check("burn_in", burn_in, 0)
     if burn_in >= steps:
         raise ConfigError(f"burn_in must be below steps ({steps}), got {burn_in}")
+    if model.tilt_symmetric and beta > 0.5:
+        raise ConfigError(f"beta = {beta:g} > 1/2: above 1/2 the tilted population of {model.title} misses the "
+                          f"resonances that carry lambda(beta); ask for beta = {1.0 - beta:g} "
+                          f"(lambda(beta) = lambda(1 - beta))")
     t0 = time.perf_counter()
+    run = dict(size=size, steps=steps, burn_in=burn_in, replicas=replicas, pool_size=pool_size,
+               pool_generations=pool_generations, seed=seed, progress=progress)
+    estimates, path = _population(model, beta, **run)
+    settings = {"size": size, "steps": steps, "burn_in": burn_in, "replicas": replicas, "seed": seed,
+                **({} if path.memoryless else {"pool_size": pool_size, "pool_generations": pool_generations})}
+    above = 0.0
+    if model.tilt_symmetric and beta > 0.5 - SYMMETRY_WINDOW:
+        # ln lambda is convex and symmetric about 1/2, so decreasing up to 1/2: its value at beta is
+        # at most its value at beta - SYMMETRY_WINDOW, where the walkers' own mode still dominates
+        lower = _combine(beta, _population(model, beta - SYMMETRY_WINDOW, **run)[0], "population", confidence,
+                         {}, 0.0)
+        above = max(0.0, lower.interval.high - _combine(beta, estimates, "population", confidence, {},
+                                                        0.0).interval.high)
+        settings["symmetry_window"] = SYMMETRY_WINDOW
+    return _combine(beta, estimates, "population", confidence, settings, time.perf_counter() - t0, (0.0, above))
+
+
+def _population(model, beta, size, steps, burn_in, replicas, pool_size, pool_generations, seed, progress):
+    """Each replica's ln(K lambda(beta)) from the tilted population, and the last replica's path."""
     estimates = []
     for r in range(replicas):
         path = _path(model, pool_size, pool_generations, seed, r)
@@ -193,20 +254,35 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
             if progress is not None:
                 progress()
         estimates.append(float(logs[burn_in:].mean()))
-    settings = {"size": size, "steps": steps, "burn_in": burn_in, "replicas": replicas, "seed": seed,
-                **({} if path.memoryless else {"pool_size": pool_size, "pool_generations": pool_generations})}
-    return _combine(beta, estimates, "population", confidence, settings, time.perf_counter() - t0)
+    return estimates, path
 
 
 def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, pool_size=1_000_000,
                       pool_generations=50, seed=0, confidence=0.95):
-    """ln(K lambda(beta)) as the Perron eigenvalue of the Nystrom discretization of the tilted operator.
+    """ln(K lambda(beta)) as the Perron eigenvalue of the Galerkin discretization of the tilted operator.
 
     For models whose path variable is one-dimensional (the Anderson model, box disorder): the
-    operator's kernel needs the density of the siblings' contribution, taken from ``samples``
-    draws over a fixed-point population of ``pool_size``; each replica draws its own. The
-    discretization error falls with ``points`` (compare two grids); the replicas' spread is
-    the sampling error of the kernel.
+    operator's kernel needs the law of the siblings' contribution, taken from ``samples`` draws
+    over a fixed-point population of ``pool_size``; each replica draws its own. The cells
+    follow the law of the path variable (``popdyn.kernels.anderson.Quadrature``), and the
+    eigenvalue is that of the cells the walk reaches from its stationary law: far outside the
+    band the walk lives in a window around E, and cells it never visits (near a = 0, where
+    |a|^(-2 beta) is large) would otherwise form a spurious block of their own.
+
+    Each replica is also computed on half the cells; the mean change of ln(K lambda), an upper
+    estimate of the grid's error (the error falls like the grid squared), plus the accuracy asked
+    of the eigenvalue (``PERRON_TOLERANCE``), is the result's ``systematic`` and widens its
+    interval on both sides.
+
+    Examples
+    --------
+    Far outside the band, K lambda(beta) -> K |E|^(-2 beta):
+
+    >>> from popdyn.models import AndersonTree
+    >>> g = quadrature_growth(AndersonTree(W=4.0, E=1e4), 0.5, points=200, samples=20_000, replicas=2,
+    ...                       pool_size=10_000, pool_generations=10)
+    >>> abs(g.growth / (2 / 1e4) - 1) < 1e-6
+    True
     """
     beta = _beta(beta)
     points, samples, replicas = _check("points", points, 16), _check("samples", samples, 1), _check(
@@ -215,14 +291,20 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
         raise ConfigError(f"no quadrature of the tilted operator for {model.title} ({model.label()}); use the "
                           f"tilted population")
     t0 = time.perf_counter()
-    estimates = []
+    estimates, changes = [], []
     for r in range(replicas):
         path = _path(model, pool_size, pool_generations, seed, r)
-        matrix = path.kernel_matrix(points, beta, samples, _key(seed, r, _SAMPLES, 0))
-        estimates.append(math.log(perron_eigenvalue(matrix)))
+        kernel = path.quadrature(beta, samples, _key(seed, r, _SAMPLES, 0))
+        if kernel.W < 2e-6 * kernel.scale:  # F_x is a difference of two integrals of F_y, divided by W
+            raise ConfigError(f"W = {kernel.W:g} is below 1e-6 of the spread of R ({kernel.scale:.3g}): the "
+                              f"quadrature's law of E - eps - R loses its digits; use the tilted population")
+        fine, coarse = (math.log(perron_eigenvalue(*kernel.matrix(n))) for n in (points, points // 2))
+        estimates.append(fine)
+        changes.append(fine - coarse)
     settings = {"points": points, "samples": samples, "replicas": replicas, "pool_size": pool_size,
                 "pool_generations": pool_generations, "seed": seed}
-    return _combine(beta, estimates, "quadrature", confidence, settings, time.perf_counter() - t0)
+    grid = abs(float(np.mean(changes))) + PERRON_TOLERANCE
+    return _combine(beta, estimates, "quadrature", confidence, settings, time.perf_counter() - t0, (grid, grid))
 
 
 def tilted_spectrum(model, betas, method="population", **settings):
@@ -263,23 +345,36 @@ def tilted_spectrum(model, betas, method="population", **settings):
                     d2ln_m=lambda b: float(spline(min(max(b, betas[0]), betas[-1]), 2)))
 
 
-def perron_eigenvalue(matrix):
-    """The largest eigenvalue of a nonnegative irreducible matrix (its Perron root), by Arnoldi iteration.
+def perron_eigenvalue(matrix, start=None):
+    """The largest eigenvalue of a nonnegative matrix (its Perron root), by Arnoldi iteration.
 
     The root is real and has the largest real part of all eigenvalues (power iteration alone can
-    stall: the tilted operators have a negative eigenvalue close to it in modulus).
+    stall: the tilted operators have a negative eigenvalue close to it in modulus). With
+    ``start`` (an index), the root of the block of the indices reachable from it (column j sends
+    to row i where ``matrix[i, j] > 0``): the growth of a vector that starts there, blind to
+    blocks it never reaches.
 
     Examples
     --------
     >>> round(perron_eigenvalue(np.array([[2.0, 1.0], [1.0, 2.0]])), 12)
     3.0
+    >>> round(perron_eigenvalue(np.array([[1.0, 0.0], [1.0, 5.0]]), start=1), 12)  # 1 never reaches 0
+    5.0
+    >>> round(perron_eigenvalue(np.array([[5.0, 0.0], [1.0, 1.0]]), start=1), 12)
+    1.0
     """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
     from scipy.sparse.linalg import eigs
 
+    if start is not None:
+        reach = np.sort(breadth_first_order(csr_matrix(matrix.T > 0.0), int(start), return_predecessors=False))
+        if reach.size < matrix.shape[0]:
+            matrix = matrix[np.ix_(reach, reach)]
     if matrix.shape[0] < 16:
         return float(max(np.linalg.eigvals(matrix).real))
     start = np.ones(matrix.shape[0])  # ARPACK's default start is random: the result would change in its last bits
-    value = eigs(matrix, k=1, which="LR", tol=1e-14, v0=start, return_eigenvectors=False)[0]
+    value = eigs(matrix, k=1, which="LR", tol=PERRON_TOLERANCE, v0=start, return_eigenvectors=False)[0]
     return float(value.real)
 
 
@@ -301,6 +396,10 @@ class CriticalPoint:
         parameter, so the scan is smooth in it).
     scan : tuple of TiltedGrowth
         Every estimate made, in order, with ``settings["parameter"]`` its parameter value.
+    systematic : tuple of float
+        ``(below, above)``: the systematic errors of the estimate at the closest point
+        (``TiltedGrowth.systematic``), carried to the root along the slope of the scan; inside
+        ``interval``.
     """
 
     parameter: str
@@ -312,6 +411,7 @@ class CriticalPoint:
     method: str
     confidence: float
     wall_s: float
+    systematic: tuple = (0.0, 0.0)
 
     def __post_init__(self):
         # a caller may build the root from a plain pair; the field is the named interval all the same
@@ -328,7 +428,8 @@ class CriticalPoint:
                           "stderr": self.stderr, "confidence": self.confidence, "replicas": list(self.replicas),
                           "beta": self.beta, "method": self.method,
                           "settings": dict(self.scan[0].settings, parameter=None) if self.scan else {},
-                          "scan": [g.to_dict() for g in self.scan], "wall_s": self.wall_s})
+                          "systematic": list(self.systematic), "scan": [g.to_dict() for g in self.scan],
+                          "wall_s": self.wall_s})
 
     def summary(self):
         lo, hi = self.interval
@@ -407,6 +508,9 @@ def critical_point(model_at, lo, hi, parameter="W", beta=0.5, method="quadrature
     slope = np.polyfit([g.settings["parameter"] for g in inside], [g.ln_growth for g in inside], 1)[0]
     closest = min(scan, key=lambda g: abs(g.ln_growth))
     roots = [closest.settings["parameter"] - y / slope for y in closest.replicas]
-    combined = _combine(beta, roots, method, confidence, {}, 0.0)
+    # ln K lambda anywhere in [y - below, y + above] moves the root by -(that) / slope
+    below, above = closest.systematic
+    shifts = (below / slope, -above / slope)
+    combined = _combine(beta, roots, method, confidence, {}, 0.0, (max(0.0, -min(shifts)), max(0.0, max(shifts))))
     return CriticalPoint(parameter, combined.ln_growth, combined.interval, combined.replicas, tuple(scan), beta,
-                         method, confidence, time.perf_counter() - t0)
+                         method, confidence, time.perf_counter() - t0, combined.systematic)

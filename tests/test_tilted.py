@@ -159,3 +159,71 @@ def test_bad_settings_are_refused():
         quadrature_growth(AndersonTree(W=18.0, disorder="cauchy"), 0.5)
     with pytest.raises(ConfigError, match="same sign"):
         critical_point(lambda W: AndersonTree(W=W), 10.0, 12.0, **SMALL_QUADRATURE, replicas=2)
+
+
+# -- the two estimators of K lambda(beta) against each other, from the band centre to far outside the band
+
+#: Small settings of both estimators for the grid of (K, E, W, beta) below (a few seconds a pair).
+GRID_QUADRATURE = {"points": 600, "samples": 300_000, "pool_size": 50_000, "pool_generations": 30, "replicas": 3}
+GRID_POPULATION = {"size": 20_000, "steps": 120, "burn_in": 30, "pool_size": 50_000, "pool_generations": 30,
+                   "replicas": 4}
+
+
+def _agree(model, beta, seed=11):
+    """Both estimators at 99.9 %: their intervals (the quadrature's with its grid error) must overlap."""
+    q = quadrature_growth(model, beta, seed=seed, confidence=CONFIDENCE, **GRID_QUADRATURE)
+    p = tilted_growth(model, beta, seed=seed, confidence=CONFIDENCE, **GRID_POPULATION)
+    assert q.interval.high > q.interval.low  # never a zero-width interval from identical replicas
+    assert p.interval.low <= q.interval.high and q.interval.low <= p.interval.high, (q.summary(), p.summary())
+    return q, p
+
+
+@pytest.mark.parametrize("K, E, W, beta", [
+    (2, 100.0, 16.0, 0.5),     # the reported case: the quadrature gave 0.0833 from a block the walk never reaches
+    (2, 1e4, 16.0, 0.3),       # cells that follow the law of a far from the band
+    (3, -1e8, 4.0, 0.5),
+    (2, 10.0, 16.0, 0.5),      # the band edge: the population's interval reaches up to the quadrature's value
+])
+def test_population_and_quadrature_agree_far_from_the_band_centre(K, E, W, beta):
+    q, p = _agree(AndersonTree(W=W, K=K, E=E), beta)
+    if abs(E) > 50.0:  # K lambda(beta) -> K |E|^(-2 beta) (1 + O(W^2 / E^2 + K / E^2)) outside the band
+        assert abs(q.ln_growth - math.log(K * abs(E) ** (-2.0 * beta))) < (W / E) ** 2 + K / E ** 2 + 1e-12
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("K", [2, 4])
+@pytest.mark.parametrize("E", [0.0, 2.0, 6.0, 9.0, 10.0, 12.0, 30.0, 1e3, 1e6])
+@pytest.mark.parametrize("W", [4.0, 16.0])
+@pytest.mark.parametrize("beta", [0.2, 0.4, 0.5])
+def test_population_and_quadrature_agree_over_the_parameters(K, E, W, beta):
+    _agree(AndersonTree(W=W, K=K, E=E), beta)
+
+
+def test_quadrature_matches_the_large_energy_asymptote_at_every_grid():
+    """Far outside the band the answer is K E|a|^(-2 beta): any grid size gives it (the old cells, fixed at
+    a = (W/2) tan(theta), lost it at 2000 cells and printed one number for every E >= 1e4)."""
+    model = AndersonTree(W=16.0, E=1e4)
+    for points in (100, 1000, 2000):
+        g = quadrature_growth(model, 0.5, points=points, samples=50_000, replicas=2, pool_size=20_000,
+                              pool_generations=10)
+        assert abs(g.growth / 2e-4 - 1.0) < 1e-5
+
+
+def test_population_refuses_beta_above_one_half_where_lambda_is_symmetric():
+    with pytest.raises(ConfigError, match="1 - beta"):
+        tilted_growth(AndersonTree(W=16.0), 0.6)
+    tilted_growth(AndersonTree(W=16.0, carry_R=False), 0.6, size=100, steps=2, burn_in=0, replicas=1,
+                  pool_size=100)  # no symmetry without R: allowed
+
+
+def test_population_interval_reaches_up_to_the_symmetry_bound_at_one_half():
+    g = tilted_growth(AndersonTree(W=16.0, E=10.0), 0.5, **dict(GRID_POPULATION, replicas=2), seed=3)
+    below, above = g.systematic
+    assert below == 0.0 and above > 0.0
+    assert math.isclose(g.interval.high - g.ln_growth, g.ln_growth - g.interval.low + above, rel_tol=1e-9)
+
+
+def test_quadrature_refuses_a_disorder_far_below_the_spread_of_r():
+    with pytest.raises(ConfigError, match="loses its digits"):
+        quadrature_growth(AndersonTree(W=1e-9), 0.5, points=100, samples=10_000, replicas=1, pool_size=10_000,
+                          pool_generations=30)  # the clean lattice's R is spread over ~1e9

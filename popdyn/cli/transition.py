@@ -159,6 +159,28 @@ _ANDERSON_SETTINGS = {
 }
 
 
+#: Settings of a first look at the two ends of a --wc bracket: about a second each.
+_COARSE = {"quadrature": {"points": 200, "samples": 100_000, "pool_size": 100_000, "replicas": 3},
+           "population": {"size": 10_000, "steps": 60, "burn_in": 10, "pool_size": 100_000, "replicas": 3}}
+
+
+def _check_bracket(model_at, lo, hi, method, seed):
+    """A ConfigError, in a second or two, when K lambda(1/2) - 1 has one sign at both ends on a coarse grid.
+
+    Only an answer whose intervals (with their grid error) exclude 1 at both ends is taken:
+    otherwise the full search decides.
+    """
+    from ..tilted import quadrature_growth, tilted_growth
+
+    estimate = quadrature_growth if method == "quadrature" else tilted_growth
+    ends = [estimate(model_at(w), 0.5, seed=seed, confidence=0.999, **_COARSE[method]) for w in (lo, hi)]
+    signs = {(g.interval.low > 0.0) - (g.interval.high < 0.0) for g in ends}
+    if len(signs) == 1 and 0 not in signs:
+        side = "above" if signs == {1} else "below"
+        raise ConfigError(f"K lambda(1/2) is {side} 1 at both W = {lo:g} ({ends[0].growth:.3g}) and W = {hi:g} "
+                          f"({ends[1].growth:.3g}): no transition in --bracket {lo:g},{hi:g}")
+
+
 def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
     """K lambda(beta) or W_c of ``cls``: the Anderson model (``--model anderson``) or a variant of it."""
     from ..tilted import critical_point, quadrature_growth, tilted_growth
@@ -194,6 +216,7 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
     if beta != 0.5:
         raise ConfigError("--wc solves K lambda(1/2) = 1; leave --beta at 0.5")
     model_at(lo), model_at(hi)  # validates K, E and the bracket's disorders before any work
+    _check_bracket(model_at, lo, hi, method, seed)
 
     def tell(g):
         click.echo(f"  W = {g.settings['parameter']:.5f}: {g.summary()} ({g.wall_s:.0f} s)", err=True)

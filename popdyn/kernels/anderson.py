@@ -201,29 +201,61 @@ class AndersonPath:
         _sibling_sums(self.pool, key, self.K, self.W, self.E, self.law, out)
         return out
 
-    def kernel_matrix(self, points, beta, samples, key):
-        """The Galerkin matrix of the tilted operator on ``points`` cells: its Perron eigenvalue is K lambda(beta).
-
-        The operator (BACKGROUND sections 2-3) in the form ``mu'(a) = K int db mu(b) |b|^(-2 beta)
-        q(a + 1/b)`` (similar to the symmetric split: the same spectrum), q the density of
-        ``x = E - eps - y``, y the K - 1 siblings' sum of 1/a. Cells are uniform in theta,
-        ``a = (W/2) tan(theta)``, which puts half of them at |a| < W/2 where the resonances are.
-        A cell's mass is spread uniformly in theta; the mass that lands in target cell i is
-        integrated exactly through the distribution function F_x of x, and the source cell
-        is sub-sampled finely enough that the shift 1/b moves by at most ``_SHIFT_STEP``
-        between sub-points (q has edges of width ~ 1/W at |x - E| = W/2; near b = 0 the shift
-        runs off to infinity and q(1/b) ~ b^2 switches the cell off). For box disorder F_x is
-        exact given the empirical law of ``samples`` draws of y (``_x_distribution``).
-        """
+    def quadrature(self, beta, samples, key):
+        """The tilted operator's kernel at ``beta`` from ``samples`` draws of the siblings: a ``Quadrature``."""
         if self.law != BOX or not self.carry:
             raise ValueError("the quadrature kernel is written for box disorder with R carried")
-        y = self.sibling_sums(samples, key)
-        scale = 0.5 * self.W  # of the cells, a = scale tan(theta), and of the table of F_x
-        table = _x_distribution(y, self.W, self.E, scale)
-        edges = (np.arange(points + 1) * (math.pi / points) - 0.5 * math.pi)
+        return Quadrature(self, beta, self.sibling_sums(samples, key))
+
+
+class Quadrature:
+    """The Galerkin discretization of the tilted operator of the Anderson model, on any number of cells.
+
+    The operator (BACKGROUND sections 2-3) in the form ``mu'(a) = K int db mu(b) |b|^(-2 beta)
+    q(a + 1/b)`` (similar to the symmetric split: the same spectrum), q the density of
+    ``x = E - eps - y``, y the K - 1 siblings' sum of 1/a. For box disorder the distribution
+    function F_x is exact given the empirical law of the draws of y (``_x_distribution``).
+
+    The cells follow the law of the path variable wherever it lives: they hold equal mass
+    under an even mixture of two Cauchy laws (``_cell_edges``), one at a = 0 of half-width W/2,
+    where |b|^(-2 beta) and the shift 1/b vary fastest (the resonances), and one at the median
+    of x, as wide as the larger of W/2 and the spread of y. At the band centre the two
+    coincide; near a band edge the cells cover both the bulk of the law and the resonances;
+    far outside the band half of them sit in the narrow window around E where the walk lives.
+    Everything is computed relative to the centre, so |E| up to the model's bound keeps full
+    precision.
+
+    Attributes
+    ----------
+    centre, scale : float
+        The median of x and the half-width of the law of x the cells assume.
+    start : float
+        ``a = E - median(R)`` of the fixed-point population, relative to the centre: a point
+        of the stationary law of a, from which ``matrix`` finds the cells the walk can reach.
+    """
+
+    def __init__(self, path, beta, y):
+        self.K, self.W, self.beta = float(path.K), path.W, float(beta)
+        median = float(np.median(y))
+        low, high = np.percentile(y, [25.0, 75.0])
+        self.centre = path.E - median  # the median of x = E - eps - y (eps is symmetric)
+        self.scale = max(0.5 * path.W, 0.5 * float(high - low))
+        self.start = median - float(np.median(path.pool))
+        self.table = _x_distribution(y, path.W, median, self.scale)
+
+    def matrix(self, points):
+        """The Galerkin matrix on ``points`` cells and the cell of ``start``: (matrix, start_cell).
+
+        Column j is the mass cell j sends to every cell. A cell's mass is spread uniformly in
+        theta; the mass that lands in target cell i is integrated exactly through F_x, and the
+        source cell is sub-sampled finely enough that the shift 1/b moves by at most
+        ``_SHIFT_STEP`` between sub-points (q has edges of width ~ 1/W at |x - E| = W/2; near
+        b = 0 the shift runs off to infinity and q(1/b) ~ b^2 switches the cell off).
+        """
+        u = _cell_edges(points, -self.centre, 0.5 * self.W, self.scale)
         out = np.zeros((points, points))
-        _galerkin(edges, table, scale, float(beta), float(self.K), _SHIFT_STEP, _MAX_SUBPOINTS, out)
-        return out
+        _galerkin(u, self.table, self.centre, self.scale, self.beta, self.K, _SHIFT_STEP, _MAX_SUBPOINTS, out)
+        return out, int(np.searchsorted(u, self.start, side="right")) - 1
 
 
 #: Sub-sampling of a source cell of the quadrature: the largest move of the shift 1/b between sub-points,
@@ -234,11 +266,12 @@ _MAX_SUBPOINTS = 20000
 _TABLE_POINTS = 1 << 18
 
 
-def _x_distribution(y, W, E, scale):
-    """F_x(t) = P(E - eps - y <= t) for box eps ~ U(-W/2, W/2), tabulated on t = scale tan(phi), phi uniform.
+def _x_distribution(y, W, shift, scale):
+    """F(t) = P(x <= E - shift + t), x = E - eps - y, box eps ~ U(-W/2, W/2), on t = scale tan(phi), phi uniform.
 
-    ``F_x(t) = 1 - (I(E - t + W/2) - I(E - t - W/2)) / W`` with ``I(s) = int_-inf^s F_y`` of the empirical
-    law of y: ``I(s) = (s c(s) - S(s)) / M``, c and S the count and sum of the samples <= s.
+    Relative to the centre E - shift, so that no large E enters a difference:
+    ``F(t) = 1 - (I(shift - t + W/2) - I(shift - t - W/2)) / W`` with ``I(s) = int_-inf^s F_y`` of the
+    empirical law of y: ``I(s) = (s c(s) - S(s)) / M``, c and S the count and sum of the samples <= s.
     """
     y = np.sort(y)
     prefix = np.concatenate(([0.0], np.cumsum(y)))
@@ -249,7 +282,7 @@ def _x_distribution(y, W, E, scale):
         c = np.searchsorted(y, s, side="right")
         return (s * c - prefix[c]) / y.size
 
-    return np.clip(1.0 - (integral(E - t + 0.5 * W) - integral(E - t - 0.5 * W)) / W, 0.0, 1.0)
+    return np.clip(1.0 - (integral(shift - t + 0.5 * W) - integral(shift - t - 0.5 * W)) / W, 0.0, 1.0)
 
 
 @njit
@@ -267,31 +300,72 @@ def _table_value(table, scale, t):
 
 
 @njit(parallel=True)
-def _galerkin(edges, table, scale, beta, K, step, most, out):
-    """Column j: the mass cell j (edges in theta, a = scale tan(theta)) sends to every cell, see ``kernel_matrix``."""
-    n = edges.size - 1
-    a = np.empty(n + 1)  # the cells' edges in a, shared by every column
+def _galerkin(u, table, centre, scale, beta, K, step, most, out):
+    """Column j: the mass cell j (edges ``u`` relative to the centre: a = centre + u) sends to every cell.
+
+    See ``Quadrature.matrix``; ``table`` is F_x relative to the centre, on ``scale tan(phi)``. A
+    finite cell is sub-sampled uniformly in u, the two end cells uniformly in ``atan(u / scale)``.
+    """
+    n = u.size - 1
+    a = np.empty(n + 1)  # the cells' edges in a, for the spread of the shift 1/b over a cell
     for i in range(n + 1):
-        a[i] = scale * math.tan(edges[i])
+        a[i] = centre + u[i]
     for j in prange(n):
-        lo, hi = edges[j], edges[j + 1]
         if a[j] < 0.0 < a[j + 1] or a[j] == 0.0 or a[j + 1] == 0.0:
             spread = math.inf
         else:
             spread = abs(1.0 / a[j] - 1.0 / a[j + 1])
         points = int(min(most, max(2.0, math.ceil(spread / step))))
+        lo, hi = u[j], u[j + 1]
+        end = not (math.isfinite(lo) and math.isfinite(hi))
+        if end:
+            lo, hi = math.atan(lo / scale), math.atan(hi / scale)
         target = np.empty(n + 1)  # F_x at the target edges shifted by 1/b: 0 and 1 at the two ends
         target[0] = 0.0
         target[n] = 1.0
         for s in range(points):
-            theta = lo + (s + 0.5) * (hi - lo) / points
-            b = scale * math.tan(theta)
+            v = lo + (s + 0.5) * (hi - lo) / points
+            b = centre + (scale * math.tan(v) if end else v)
+            if b == 0.0:  # a sub-point exactly on a = 0: a set of measure zero
+                continue
             shift = 1.0 / b
             weight = K * math.pow(abs(b), -2.0 * beta) / points
             for i in range(1, n):
-                target[i] = _table_value(table, scale, a[i] + shift)
+                target[i] = _table_value(table, scale, u[i] + shift)
             for i in range(n):
                 out[i, j] += weight * (target[i + 1] - target[i])
+
+
+def _cell_edges(points, band, band_scale, scale):
+    """Edges relative to the centre of ``points`` cells of equal mass under an even mixture of two Cauchy laws.
+
+    One at ``band`` (a = 0, relative to the centre) of half-width ``band_scale``, where the
+    resonances are; one at the centre of half-width ``scale``, where the law of x is. When the
+    two coincide (the band centre) these are the cells uniform in theta of one Cauchy law;
+    far outside the band half of them follow the law of x however far it lies. The ends are
+    -inf and inf, and the edge nearest to a = 0 is moved onto it. Each edge is found by
+    bisection between the two laws' own quantiles, which bracket the mixture's.
+    """
+    p = np.arange(1, points) / points
+    t = np.tan(math.pi * (p - 0.5))
+    lo = np.minimum(band + band_scale * t, scale * t)
+    hi = np.maximum(band + band_scale * t, scale * t)
+
+    def cdf(u):
+        return 0.5 + (np.arctan((u - band) / band_scale) + np.arctan(u / scale)) / (2.0 * math.pi)
+
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        below = cdf(mid) < p
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        if np.all((hi - lo) <= 4.0 * np.spacing(np.maximum(np.abs(lo), np.abs(hi)))):
+            break
+    edges = 0.5 * (lo + hi)
+    # a = 0 on an edge: the weight |b|^(-2 beta) is singular there, and a sub-point that fell
+    # arbitrarily close to it would give its cell an arbitrary weight (the two cells that touch
+    # it are sub-sampled finely, their nearest sub-points a fixed fraction of a cell from it)
+    edges[np.argmin(np.abs(edges - band))] = band
+    return np.concatenate(([-math.inf], edges, [math.inf]))
 
 
 # The kernel module's interface (``popdyn.kernels.kernels_for``): ``AndersonTree.kernels`` names this module.

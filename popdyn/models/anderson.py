@@ -29,6 +29,9 @@ RECURSIONS = ("term", "linear", "cavity")
 DISORDERS = ("box", "gaussian", "cauchy")
 #: The largest branching: a node's K children are drawn one by one.
 K_MAX = 1024
+#: The widest range of W and |E|: with |a| = |E - eps - R| below about 2e150, every weight 1/a^2 of the
+#: recursion and |a|^(-2 beta) of the tilted operator is a normal double (above 1e-300).
+SCALE_MAX = 1e150
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,11 @@ class AndersonTree:
     Parameters
     ----------
     W : float
-        Disorder strength, W > 0 (box: eps ~ U(-W/2, W/2)).
+        Disorder strength, 1e-150 <= W <= 1e150 (box: eps ~ U(-W/2, W/2)).
     K : int
         Branching number (children per node), 2 <= K <= 1024; the connectivity is K + 1.
     E : float
-        Energy.
+        Energy, |E| <= 1e150.
     eta : float
         Infinitesimal imaginary part of the energy: the source of the linear recursion.
     recursion : {"term", "linear", "cavity"}
@@ -69,9 +72,9 @@ class AndersonTree:
     fields = ("gamma", "R")
     title = "Anderson model on the Bethe lattice"
     parameters = (
-        Parameter("W", "float", "Disorder strength W > 0.", required=True, example=15.0),
+        Parameter("W", "float", "Disorder strength, 1e-150 <= W <= 1e150.", required=True, example=15.0),
         Parameter("K", "int", f"Branching number, 2..{K_MAX}.", default=2),
-        Parameter("E", "float", "Energy.", default=0.0),
+        Parameter("E", "float", "Energy, |E| <= 1e150.", default=0.0),
         Parameter("eta", "float", "Imaginary part eta > 0 of the energy: the source of the linear recursion and "
                   "Gamma^(0).", default=1e-6),
         Parameter("recursion", "choice", "'term': the n-th order in eta (Gamma^(0) = eta); 'linear': Gamma "
@@ -98,8 +101,11 @@ class AndersonTree:
         K = int(K)
         if not 2 <= K <= K_MAX:
             raise ConfigError(f"K must lie in [2, {K_MAX}], got {K}")
-        if W <= 0.0:
-            raise ConfigError(f"W must be positive, got {W}")
+        if not 1.0 / SCALE_MAX <= W <= SCALE_MAX:
+            raise ConfigError(f"W must lie in [{1.0 / SCALE_MAX:g}, {SCALE_MAX:g}] (the weights 1/a^2 stay normal "
+                              f"doubles), got {W:g}")
+        if abs(E) > SCALE_MAX:
+            raise ConfigError(f"|E| must be at most {SCALE_MAX:g} (the weights 1/a^2 stay normal doubles), got {E:g}")
         if eta <= 0.0:
             raise ConfigError(f"eta must be positive, got {eta}")
         if self.recursion not in RECURSIONS:
@@ -134,6 +140,11 @@ class AndersonTree:
     def has_quadrature(self):
         """Whether ``popdyn.tilted.quadrature_growth`` applies: box disorder, R carried (a 1-D kernel)."""
         return self.disorder == "box" and self.carry_R
+
+    @property
+    def tilt_symmetric(self):
+        """lambda(beta) = lambda(1 - beta) with R carried (Kravtsov, Altshuler & Ioffe 2018; BACKGROUND section 2)."""
+        return self.carry_R
 
     def label(self):
         """Parameters in a line, for titles and messages."""

@@ -124,6 +124,7 @@ class BAATree:
     fields = ("gamma",)
     title = "BAA tree (Basko, Aleiner & Altshuler Eq. 25)"
     has_quadrature = False  # memoryless: the tilted population is already the sample mean of sum w^beta
+    tilt_symmetric = False  # no beta -> 1 - beta symmetry of its ln m
     parameters = (
         Parameter("lam", "float", "Interaction lambda, 0 < lam < 1.", required=True, example=0.01),
         Parameter("T", "float", "Temperature in units of delta_zeta (> 0): the mean number of decay terms per sample.",

@@ -322,6 +322,7 @@ class BAAOffsetTree:
     fields = ("gamma", "x")
     title = "BAA tree with energy arguments (Eq. 25 as written)"
     has_quadrature = False  # ln m comes from spectrum(); popdyn.tilted's quadrature is the Anderson kernel's
+    tilt_symmetric = False  # no beta -> 1 - beta symmetry of its ln m
     parameters = BAATree.parameters + (
         Parameter("cut", "float", "Offset X beyond which the tree is cut (nodes at |x| >= X have no decay terms; a "
                   "population also cuts where its design ends, near spread * ln 2N), 2 <= X <= 64.", default=8.0),

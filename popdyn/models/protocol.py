@@ -124,6 +124,7 @@ class Model(Protocol):
     rescaled: bool  # the population is kept normalized with a tracked log-scale (the linear recursions)
     linear: bool  # the recursion is linear in Gamma: its growth is the tree's v
     has_quadrature: bool  # ``popdyn.tilted.quadrature_growth`` applies
+    tilt_symmetric: bool  # lambda(beta) = lambda(1 - beta) for the tilted operator (``popdyn.tilted``)
 
     def label(self) -> str:
         """The parameters in a line, for titles and messages."""

@@ -10,7 +10,7 @@ from popdyn.models import AndersonTree, model_from_dict
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"W": 0.0}, "W must be positive"), ({"W": math.nan}, "W must be finite"), ({"W": 5, "K": 1}, "K must lie"),
+    ({"W": 0.0}, "W must lie in"), ({"W": math.nan}, "W must be finite"), ({"W": 5, "K": 1}, "K must lie"),
     ({"W": 5, "K": 2.5}, "K must be an integer"), ({"W": 5, "K": True}, "K must be an integer"),
     ({"W": 5, "eta": -1}, "eta must be positive"), ({"W": 5, "recursion": "scba"}, "unknown recursion"),
     ({"W": 5, "disorder": "lorentz"}, "unknown disorder"), ({"W": 5, "carry_R": "yes"}, "carry_R must be"),

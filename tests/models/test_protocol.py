@@ -50,7 +50,7 @@ def test_every_registered_model_declares_every_member_with_its_kind(name):
     assert cls.transition_parameter is None or cls.transition_parameter in names
     # what an instance answers
     assert isinstance(model.recursion, str)
-    for flag in (model.rescaled, model.linear, model.has_quadrature):
+    for flag in (model.rescaled, model.linear, model.has_quadrature, model.tilt_symmetric):
         assert isinstance(flag, bool)
     assert isinstance(model.label(), str) and isinstance(model.run_name(), str)
     assert model.spectrum() is None or isinstance(model.spectrum(), Spectrum)
@@ -139,6 +139,7 @@ class Toy:
     rescaled = True
     linear = True
     has_quadrature = False
+    tilt_symmetric = False
 
     def __post_init__(self):
         if not self.a > 0:
