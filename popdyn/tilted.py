@@ -215,8 +215,8 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
                           f"resonances that carry lambda(beta); ask for beta = {1.0 - beta:g} "
                           f"(lambda(beta) = lambda(1 - beta))")
     t0 = time.perf_counter()
-    run = dict(size=size, steps=steps, burn_in=burn_in, replicas=replicas, pool_size=pool_size,
-               pool_generations=pool_generations, seed=seed, progress=progress)
+    run = {"size": size, "steps": steps, "burn_in": burn_in, "replicas": replicas, "pool_size": pool_size,
+           "pool_generations": pool_generations, "seed": seed, "progress": progress}
     estimates, path = _population(model, beta, **run)
     settings = {"size": size, "steps": steps, "burn_in": burn_in, "replicas": replicas, "seed": seed,
                 **({} if path.memoryless else {"pool_size": pool_size, "pool_generations": pool_generations})}

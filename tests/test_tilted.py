@@ -185,7 +185,7 @@ def _agree(model, beta, seed=11):
     (2, 10.0, 16.0, 0.5),      # the band edge: the population's interval reaches up to the quadrature's value
 ])
 def test_population_and_quadrature_agree_far_from_the_band_centre(K, E, W, beta):
-    q, p = _agree(AndersonTree(W=W, K=K, E=E), beta)
+    q, _ = _agree(AndersonTree(W=W, K=K, E=E), beta)
     if abs(E) > 50.0:  # K lambda(beta) -> K |E|^(-2 beta) (1 + O(W^2 / E^2 + K / E^2)) outside the band
         assert abs(q.ln_growth - math.log(K * abs(E) ** (-2.0 * beta))) < (W / E) ** 2 + K / E ** 2 + 1e-12
 
