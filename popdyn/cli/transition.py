@@ -334,8 +334,12 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     if todo and scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
         check_memory(prototype.at(T=Tc), max(k[2] for k in todo), "float64", snapshots=False,
                      copies=min(len(todo), local_workers(workers, threads_per_worker)))
+    if table is not None and todo:  # one study writes a table: refused while another does; the rows it added count
+        table.lock()
+        todo = [k for k in keys if k not in table.keys(RUN_KEY)]
 
-    with _telling_what_is_saved(table, keys, RUN_KEY):
+    with _telling_what_is_saved(table, keys, RUN_KEY), \
+            contextlib.closing(table) if table is not None else contextlib.nullcontext():
         new = []
         if todo:
             with dask_client(scheduler, workers, threads_per_worker) as client, \
