@@ -9,6 +9,7 @@ two sweeps into one --out, and a reader following a run as it is written.
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,10 +18,14 @@ import pandas as pd
 import pytest
 
 import popdyn
+from popdyn import sweeps
 from popdyn.errors import DirectoryInUse
 from popdyn.lock import DirectoryLock
 from popdyn.store import ResultTable, _TableLock
-from tests.helpers import run_main
+from tests.helpers import make_sweep, run_main
+
+SPEC4 = {"lam": 0.01, "T": [2.0, 3.0], "size": 200, "generations": 3, "seed": [1, 2]}
+SPEC4_TOML = "lam = 0.01\nT = [2.0, 3.0]\nsize = 200\ngenerations = 3\nseed = [1, 2]\n"
 
 
 def _digest(folder):
@@ -33,6 +38,14 @@ def _one_line(capsys, args, message):
     assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
     assert message in stderr, stderr
     return stderr
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    base = tmp_path_factory.mktemp("swept")
+    make_sweep(base / "sweep", SPEC4)
+    (base / "spec.toml").write_text(SPEC4_TOML)
+    return base
 
 
 def _truncate(path):
@@ -72,6 +85,66 @@ def test_a_run_starting_is_in_use_not_foreign(tmp_path, capsys):
         _one_line(capsys, ["fit", run, "--no-report"], "is being written by")
     finally:
         lock.release()
+
+
+def test_a_sweep_being_written_is_in_use_for_every_writer_and_transition(swept, tmp_path, capsys):
+    out = tmp_path / "sweep"
+    shutil.copytree(swept / "sweep", out)
+    lock = sweeps.SweepLock(out).acquire()
+    try:
+        before = _digest(tmp_path)
+        stderr = _one_line(capsys, ["sweep", swept / "spec.toml", "--out", out],
+                           f"is being written by popdyn pid {os.getpid()}")
+        assert "one writer per sweep directory" in stderr
+        _one_line(capsys, ["transition", out], "is being written by")
+        with pytest.raises(DirectoryInUse, match="one writer per sweep directory"):
+            sweeps.write_summary(out)
+        assert len(popdyn.load_sweep(out)) == 4 * 4  # reading a sweep as it goes is fine
+        assert _digest(tmp_path) == before
+    finally:
+        lock.release()
+
+
+def test_a_point_in_use_is_not_damaged(swept, tmp_path):
+    out = tmp_path / "sweep"
+    shutil.copytree(swept / "sweep", out)
+    busy = sorted((out / "runs").iterdir())[0]
+    _truncate(busy / "generations.parquet")
+    lock = DirectoryLock(busy).acquire()
+    try:
+        started, in_use = sweeps.survey(out, sweeps.point_directories(out))
+        assert list(in_use) == [busy] and len(started) == 3
+        with pytest.raises(DirectoryInUse, match="is being written by"):
+            popdyn.load_sweep(out)
+    finally:
+        lock.release()
+
+
+def test_every_damaged_point_of_a_sweep_is_named(swept, tmp_path, capsys):
+    out = tmp_path / "sweep"
+    shutil.copytree(swept / "sweep", out)
+    points = sorted((out / "runs").iterdir())
+    for path in points[:3]:
+        _truncate(path / "generations.parquet")
+    before = _digest(tmp_path)
+    named = [p.name for p in points[:3]]
+    stderr = _one_line(capsys, ["sweep", swept / "spec.toml", "--out", out], "3 of the 4 points of sweep")
+    assert all(name in stderr for name in named) and points[3].name not in stderr
+    assert "the same command runs them again" in stderr
+    stderr = _one_line(capsys, ["transition", out], "3 of the 4 points of sweep")
+    assert all(name in stderr for name in named)
+    with pytest.raises(popdyn.RunDirectoryError, match="3 of the 4 points"):
+        popdyn.load_sweep(out)
+    assert _digest(tmp_path) == before
+
+
+def test_many_damaged_points_are_counted(tmp_path):
+    spec = {"lam": 0.01, "T": 2.0, "size": 100, "generations": 1, "seed": list(range(8))}
+    make_sweep(tmp_path / "sweep", spec)
+    for path in (tmp_path / "sweep" / "runs").iterdir():
+        (path / "state.json").write_text("[]")
+    with pytest.raises(popdyn.RunDirectoryError, match=r"8 of the 8 points .* and 3 more \(the first: .*state.json"):
+        popdyn.load_sweep(tmp_path / "sweep")
 
 
 def test_a_result_table_has_one_writer(tmp_path):
@@ -143,3 +216,63 @@ def test_a_run_followed_as_it_is_written_is_never_damaged(tmp_path):
         proc.kill() if proc.poll() is None else None
         proc.wait()
     assert reads > 5, (reads, in_use, proc.stderr.read())
+
+
+def _sweep_command(spec, out):
+    return [sys.executable, "-m", "popdyn", "sweep", str(spec), "--out", str(out), "--workers", "1", "--no-progress"]
+
+
+@pytest.mark.parametrize("when", ["1.5 s apart", "while points run"])
+def test_two_sweeps_into_one_out_one_writes_the_other_is_refused_naming_it(tmp_path, when):
+    """Two real `popdyn sweep` processes into one --out: one runs to its end, the other is refused in one line naming
+    the first (pid, host, start), never with a healthy file called damaged; the sweep is then complete and whole."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text("lam = 0.01\nT = [2.0, 3.0]\nsize = 20000\ngenerations = 150\nseed = 1\n")
+    out = tmp_path / "out"
+    first = subprocess.Popen(_sweep_command(spec, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if when == "1.5 s apart":
+        time.sleep(1.5)
+    else:
+        deadline = time.monotonic() + 120
+        while not list((out / "runs").glob("*/generations.parquet")):
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.05)
+    second = subprocess.Popen(_sweep_command(spec, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outcomes = [(p, *p.communicate(timeout=300)) for p in (first, second)]
+    codes = sorted(p.returncode for p, _, _ in outcomes)
+    assert codes == [0, 2], outcomes
+    (winner, *_), (loser, _, stderr) = sorted(outcomes, key=lambda o: o[0].returncode)
+    if when == "while points run":
+        assert loser is second
+    assert stderr.count("\n") == 1 and f"is being written by popdyn pid {winner.pid} on " in stderr, stderr
+    assert "one writer per sweep directory" in stderr
+    assert "damaged" not in stderr and "Parquet" not in stderr
+    table = popdyn.load_sweep(out)
+    assert set(table["status"]) == {"complete"} and len(table) == 2 * 151
+
+
+def test_ctrl_c_never_names_a_folder_that_does_not_exist(tmp_path):
+    """SIGINT to a real `popdyn sweep` at moments from its start-up to its points running: one line, exit 130, and
+    the line names --out only when --out holds a point that began (the command that continues names it anyway)."""
+    import signal
+
+    import numpy as np
+
+    spec = tmp_path / "spec.toml"  # 4000 points of a second or so: read in a few tenths of a second, work for hours
+    spec.write_text("lam = 0.01\nT = [" + ", ".join(f"{2 + k / 1000:.3f}" for k in range(4000)) + "]\nsize = 20000\n"
+                    "generations = 100\n")
+    rng = np.random.default_rng(7)
+    for k, moment in enumerate([*rng.uniform(0.2, 2.5, 3), 6.0]):
+        out = tmp_path / f"out{k}"
+        proc = subprocess.Popen(_sweep_command(spec, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        time.sleep(moment)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 130 and stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+        message = stderr.split(": popdyn sweep ")[0]  # the command that continues names --out in any case
+        if str(out) in message:
+            assert f"kept in {str(out)!r}" in message and sweeps.has_results(out), stderr
+        else:
+            assert "no point had begun" in message or "before any result" in message, stderr
+            assert not sweeps.has_results(out)

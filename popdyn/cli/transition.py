@@ -243,11 +243,19 @@ def transition_command(run_dirs, burn_in, degree, as_json):
         if not sweeps.is_sweep(d):
             loaded.append(runs.load(d))
             continue
-        for path in sweeps.point_directories(d):  # a sweep stands for all its points, finished first
+        directories = sweeps.point_directories(d)  # a sweep stands for all its points, finished first
+        try:  # asked before its points are read: a sweep under way is in use, not damaged
+            sweeps.SweepLock(d).check_free()
+        except ConfigError as exc:
+            raise type(exc)(f"{exc}; Tc_N is read off finished runs only") from None
+        for path in directories:
             if not (path / "config.json").exists():
                 raise ConfigError(f"sweep {d} is not finished (point {path.name} has not started): Tc_N is read off "
                                   f"finished runs only; the popdyn sweep command that made it finishes it")
-            loaded.append(runs.load(path))
+        started, busy = sweeps.survey(d, directories)
+        if busy:
+            raise next(iter(busy.values()))
+        loaded.extend(started[path] for path in directories)
     for r in loaded:
         if r.status != "complete":
             done = int(r.table["n"].max())
