@@ -468,8 +468,8 @@ def _record(out):
     if not path.is_file():
         if not out.is_dir():
             raise RunDirectoryError(f"{out} is not a directory")
-        what = "a run directory (popdyn run)" if folders.is_run_directory(out) else "not a sweep directory"
-        raise RunDirectoryError(f"{out} is {what}, not a sweep: it has no {RECORD}")
+        what = "a run directory (popdyn run), not a sweep" if folders.is_run_directory(out) else "not a sweep directory"
+        raise RunDirectoryError(f"{out} is {what}: it has no {RECORD}")
     if folders.is_run_directory(out):
         raise folders.both_kinds(out)
     try:

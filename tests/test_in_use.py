@@ -161,6 +161,16 @@ def test_a_result_table_has_one_writer(tmp_path):
     assert ResultTable.open(path, ["key", "v"], {}).keys(["key"]) == {(1,)}
 
 
+def test_a_stopped_study_names_its_table_only_once_the_table_exists(tmp_path):
+    from popdyn.cli.transition import _saved
+
+    table = ResultTable.open(tmp_path / "study.parquet", ["key"], {"git_commit": None, "threads": 1})
+    told = _saved(table, [(1,), (2,)], ["key"])
+    assert "study.parquet" not in told and "none of its 2 runs was saved yet" in told
+    table.append({"key": 1})
+    assert f"1 of its 2 runs are saved in {tmp_path / 'study.parquet'}" in _saved(table, [(1,), (2,)], ["key"])
+
+
 def test_a_table_replaced_while_it_is_read_is_never_damaged(tmp_path):
     """A writer replacing a Parquet table (atomically) as fast as it can, a reader reading it meanwhile: pyarrow
     given the path reads a replaced file as damaged; read through one open file it never is."""

@@ -380,6 +380,8 @@ def _telling_what_is_saved(table, keys, key_columns):
 
 def _saved(table, keys, key_columns):
     saved = len(table.keys(key_columns) & set(keys))
+    if not table.path.exists():  # a file is named only once it holds a run
+        return f"none of its {len(keys)} runs was saved yet; the same command starts it: {command_line()}"
     return (f"{saved} of its {len(keys)} runs are saved in {table.path} (an unfinished run is not); the same command "
             f"resumes: {command_line()}")
 
