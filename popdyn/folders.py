@@ -141,5 +141,6 @@ def check_sweep_out(path):
         others = sorted(p.name for p in path.iterdir()
                         if p.name not in _SWEEP_START and not (p.name.startswith(".") and ".tmp" in p.name))
         if others:
-            raise RunDirectoryError(f"--out {path} already exists and holds other files ({others[0]}, ...), not a "
-                                    "sweep: a sweep needs a new folder, or its own sweep directory to continue")
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise RunDirectoryError(f"--out {path} already exists and holds other files ({shown}), not a sweep: a "
+                                    "sweep needs a new folder, or its own sweep directory to continue")
