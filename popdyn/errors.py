@@ -13,6 +13,10 @@ class RunDirectoryError(ConfigError):
     """A run directory that is missing, unreadable, foreign, or in the way."""
 
 
+class DirectoryInUse(RunDirectoryError):
+    """A directory another process is writing now: in use, not damaged; the message names the writer."""
+
+
 class WorkError(RuntimeError):
     """Work that could not be completed; the message says why, what is intact and what to do."""
 

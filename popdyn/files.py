@@ -36,10 +36,16 @@ def read_parquet(path, columns, error, what, foreign):
 
     ``what`` names the table in the message, ``foreign`` says what a table without them is.
     """
+    import io
+
     import pandas as pd
 
     try:
-        frame = pd.read_parquet(path)
+        # the bytes are read through one open file, then parsed: pyarrow given the path notes the file's size,
+        # then opens it again, and a writer's atomic replacement in between reads as a damaged table
+        with open(path, "rb") as f:
+            data = f.read()
+        frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
         raise error(f"{what} is not a Parquet table ({type(exc).__name__})") from None
     missing = [c for c in columns if c not in frame.columns]

@@ -17,13 +17,13 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import interrupt
+from . import folders, interrupt
 from ._version import __version__
 from .engine import check_dtype, initial_state, memory_needed, sample, summarize
 from .errors import ConfigError, RunDirectoryError, StorageError
 from .models import model_from_dict
 from .rng import MAX_SIZE
-from .files import utc_now
+from .files import usable_path, utc_now
 from .lock import DirectoryLock
 from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
 
@@ -318,6 +318,7 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     model.check_population(dtype)
     set_threads(threads)
     if out is not None:
+        folders.check_run_out(usable_path(out, "--out"), lambda: _point_id(model, params))  # what the folder is, first
         DirectoryStore.check_new(out)
         _check_disk(out, params["size"], params["snapshots"])
     check_memory(model, params["size"], dtype, bool(params["snapshots"]))
@@ -335,6 +336,14 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
             raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped while the run started; nothing was "
                                    "kept; the same command starts it again") from None
         return _drive(store, model, state, progress)
+
+
+def _point_id(model, params):
+    """The id a sweep gives the point of this run (a run may be written into a sweep only as its point)."""
+    from .sweeps import Point
+
+    return Point(model.to_dict(), params["size"], params["generations"], params["seed"], tuple(params["snapshots"]),
+                 params["dtype"]).id
 
 
 def _start(model, params, config, out):

@@ -29,6 +29,7 @@ A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file)
 
 import json
 import math
+import os
 import re
 import shutil
 import time
@@ -39,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from .engine import State, columns
-from .errors import ConfigError, RunDirectoryError
+from . import folders
+from .errors import ConfigError, DirectoryInUse, RunDirectoryError
 from .files import usable_path, atomic_write, check_output_dir, check_writable_folder, read_parquet, utc_now
 from .lock import DirectoryLock
 
@@ -255,13 +257,33 @@ class DirectoryStore:
         """Open a run directory for reading, checking every file a reader or a resume will use.
 
         ``validate`` is called with the configuration; its ConfigError becomes this directory's
-        error. Nothing is written (``lock`` makes the store a writer).
+        error. Nothing is written (``lock`` makes the store a writer). A directory another
+        process is writing is read as it is; when what is read does not hold together there
+        (a start before its config.json, files replaced while they were read), it is read
+        again, and then refused as in use (``DirectoryInUse``, naming the writer), never as damaged.
         """
         path = Path(path)
         if not path.is_dir():
             raise RunDirectoryError(f"{path} is not a directory")
+        if folders.kind(path) in ("sweep", "both"):
+            raise folders.not_a_run(path)
+        for attempt in range(_READS_IN_USE):
+            try:
+                return cls._open(path, validate)
+            except RunDirectoryError:
+                in_use = _in_use(path)  # the lock is asked before the files are judged damaged
+                if in_use is None:
+                    raise
+                if attempt == _READS_IN_USE - 1:
+                    raise in_use from None
+                time.sleep(0.2)
+
+    @classmethod
+    def _open(cls, path, validate):
         if not (path / "config.json").exists():
-            raise RunDirectoryError(f"{path} is not a popdyn run directory (no config.json)")
+            found = folders.enclosing(path)
+            inside = f"; it is inside the {found[1]} directory {found[0]}" if found and found[1] != "both" else ""
+            raise RunDirectoryError(f"{path} is not a popdyn run directory (no config.json){inside}")
         config = _read_json(path / "config.json", path)
         if not isinstance(config, dict) or config.get("format") != FORMAT:
             raise RunDirectoryError(f"{path} is not a popdyn run directory (config.json has another format)")
@@ -320,7 +342,7 @@ class DirectoryStore:
             try:
                 with path.open("rb") as f:
                     shape, dtype = _npy_header(f)
-                    whole = f.tell() + 8 * size == path.stat().st_size
+                    whole = f.tell() + 8 * size == os.fstat(f.fileno()).st_size  # the file read, not its name
             except (OSError, ValueError, EOFError) as exc:
                 raise RunDirectoryError(f"snapshot {path} is not a NumPy array file ({exc})") from None
             if shape != (size,) or dtype != np.float64 or not whole:
@@ -487,6 +509,19 @@ class DirectoryStore:
         return values
 
 
+#: Reads of a directory in use before it is refused as such (0.2 s apart: a writer's table is rewritten every 2 s).
+_READS_IN_USE = 3
+
+
+def _in_use(path):
+    """A ``DirectoryInUse`` naming the process that holds the lock of ``path`` now, or None when none does."""
+    try:
+        DirectoryLock(path).check_free()
+    except RunDirectoryError as exc:
+        return DirectoryInUse(str(exc))
+    return None
+
+
 def _npy_header(f):
     """(shape, dtype) of the .npy array that the open file ``f`` starts with; ``f`` is left at its data."""
     version = np.lib.format.read_magic(f)
@@ -511,31 +546,72 @@ def _read_json(path, directory):
         raise RunDirectoryError(f"cannot read {path}: {exc}") from None
 
 
+class _TableLock(DirectoryLock):
+    """The lock of a result table: ``.<name>.lock`` beside it, held by the one study that appends to it."""
+
+    def __init__(self, table):
+        super().__init__(Path(table).parent)
+        self.table = Path(table)
+        self.path = self.table.with_name(f".{self.table.name}.lock")
+
+    def _busy(self, holder):
+        return DirectoryInUse(f"{self.table} is being written by {holder or 'another process'}; one study writes a "
+                              "table at a time: wait for it, or stop it")
+
+
 class ResultTable:
     """A Parquet table of per-run results that grows one row at a time: the store of a study.
 
     Every row carries the commit the study started from (``provenance`` at start: the code
     that runs is the code that was loaded, whatever the checkout becomes meanwhile), the
     thread count and the time the run ended. Each append rewrites the file atomically, so an
-    interrupted study keeps every finished run and a reader never sees half a table.
+    interrupted study keeps every finished run and a reader never sees half a table. One study
+    appends to a table at a time (``lock``; two would each rewrite it without the other's rows).
     Use ``open``, not the constructor.
     """
 
-    def __init__(self, path, frame, provenance):
+    def __init__(self, path, frame, provenance, columns=()):
         self.path = Path(path)
         self.frame = frame
         self.provenance = provenance
+        self.columns = list(columns)
+        self._lock = None
 
     @classmethod
     def open(cls, path, columns, provenance):
-        """The table at ``path`` (empty when the file does not exist yet); ConfigError if it cannot be one."""
+        """The table at ``path`` (empty when the file does not exist yet); ConfigError if it cannot be one.
+
+        A table another study is writing is refused as in use (``DirectoryInUse``, naming it), before
+        its rows are judged.
+        """
         path = Path(path)
+        _TableLock(path).check_free()
+        return cls(path, cls._read(path, columns), provenance, columns)
+
+    @staticmethod
+    def _read(path, columns):
         if not path.exists():
             if not path.resolve().parent.is_dir():
                 raise ConfigError(f"result table {str(path)!r}: folder {str(path.parent)!r} does not exist")
-            return cls(path, pd.DataFrame(columns=list(columns)), provenance)
-        frame = read_parquet(path, columns, ConfigError, f"result table {str(path)!r}", "holds other results")
-        return cls(path, frame, provenance)
+            return pd.DataFrame(columns=list(columns))
+        return read_parquet(path, columns, ConfigError, f"result table {str(path)!r}", "holds other results")
+
+    def lock(self):
+        """Become the table's one writer until ``close`` (refused, naming the holder, while another study is), and
+        read again the rows a study that just let go added."""
+        self._lock = _TableLock(self.path).acquire()
+        try:
+            self.frame = self._read(self.path, self.columns)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self):
+        """Let go of the table (a table opened only to read holds nothing)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def keys(self, key_columns):
         """The set of key tuples already in the table."""

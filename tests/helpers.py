@@ -55,3 +55,19 @@ def on_threads(compute, threads=(1, 2)):
     finally:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return results
+
+
+def make_sweep(out, spec, started=None):
+    """A sweep directory as ``popdyn sweep`` leaves it, its points run in this process (no cluster needed here):
+    the first ``started`` points (all when None) run, the others listed and not begun."""
+    import json
+
+    from popdyn import sweeps
+
+    points = sweeps.parse_spec(spec)
+    (out / sweeps.RUNS).mkdir(parents=True)
+    sweeps._write_record(out, points, json.dumps(spec))
+    for point in points[:started]:
+        sweeps.run_point(point, out)
+    sweeps.write_summary(out)
+    return points

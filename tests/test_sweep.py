@@ -90,7 +90,7 @@ def test_a_point_killed_mid_run_continues_from_its_checkpoint(tmp_path):
 
 BAD = {
     "unknown key": ('lam = 0.01\nT = 2.0\nbogus = 1\n', "unknown key 'bogus'"),
-    "wrong type": ('lam = "x"\nT = 2.0\n', "lam must be a number"),
+    "wrong type": ('lam = "x"\nT = 2.0\n', "'lam' must be a number"),
     "empty list": ('lam = []\nT = 2.0\n', "'lam' is an empty list"),
     "rejected value": ('lam = 2.0\nT = 2.0\n', "lam must lie in (0, 1)"),
     "rejected size": ('lam = 0.01\nT = 2.0\nsize = 1\n', "size must be in"),

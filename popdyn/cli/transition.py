@@ -266,11 +266,19 @@ def transition_command(run_dirs, burn_in, degree, as_json):
         if not sweeps.is_sweep(d):
             loaded.append(runs.load(d))
             continue
-        for path in sweeps.point_directories(d):  # a sweep stands for all its points, finished first
+        directories = sweeps.point_directories(d)  # a sweep stands for all its points, finished first
+        try:  # asked before its points are read: a sweep under way is in use, not damaged
+            sweeps.SweepLock(d).check_free()
+        except ConfigError as exc:
+            raise type(exc)(f"{exc}; Tc_N is read off finished runs only") from None
+        for path in directories:
             if not (path / "config.json").exists():
                 raise ConfigError(f"sweep {d} is not finished (point {path.name} has not started): Tc_N is read off "
                                   f"finished runs only; the popdyn sweep command that made it finishes it")
-            loaded.append(runs.load(path))
+        started, busy = sweeps.survey(d, directories)
+        if busy:
+            raise next(iter(busy.values()))
+        loaded.extend(started[path] for path in directories)
     for r in loaded:
         if r.status != "complete":
             done = int(r.table["n"].max())
@@ -357,8 +365,12 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     if todo and scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
         check_memory(prototype.at(T=Tc), max(k[2] for k in todo), "float64", snapshots=False,
                      copies=min(len(todo), local_workers(workers, threads_per_worker)))
+    if table is not None and todo:  # one study writes a table: refused while another does; the rows it added count
+        table.lock()
+        todo = [k for k in keys if k not in table.keys(RUN_KEY)]
 
-    with _telling_what_is_saved(table, keys, RUN_KEY):
+    with _telling_what_is_saved(table, keys, RUN_KEY), \
+            contextlib.closing(table) if table is not None else contextlib.nullcontext():
         new = []
         if todo:
             with dask_client(scheduler, workers, threads_per_worker) as client, \
@@ -391,6 +403,8 @@ def _telling_what_is_saved(table, keys, key_columns):
 
 def _saved(table, keys, key_columns):
     saved = len(table.keys(key_columns) & set(keys))
+    if not table.path.exists():  # a file is named only once it holds a run
+        return f"none of its {len(keys)} runs was saved yet; the same command starts it: {command_line()}"
     return (f"{saved} of its {len(keys)} runs are saved in {table.path} (an unfinished run is not); the same command "
             f"resumes: {command_line()}")
 

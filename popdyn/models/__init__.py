@@ -77,10 +77,16 @@ def model_from_dict(data):
     name = data.pop("name", None)
     if name not in MODELS:
         raise ConfigError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
-    try:
-        return MODELS[name](**data)
-    except TypeError as exc:
-        raise ConfigError(f"bad parameters for model {name!r}: {exc}") from None
+    cls = MODELS[name]
+    declared = [p.name for p in cls.parameters]
+    unknown = sorted(set(data) - set(declared), key=str)
+    if unknown:
+        raise ConfigError(f"the {name} model has no parameter {unknown[0]!r} (it takes {', '.join(declared)})")
+    missing = [p.name for p in cls.parameters if p.required and p.name not in data]
+    if missing:
+        raise ConfigError(f"the {name} model needs {' and '.join(missing)}, which are not given"
+                          if len(missing) > 1 else f"the {name} model needs {missing[0]}, which is not given")
+    return cls(**data)
 
 
 __all__ = ["AndersonTree", "BAAOffsetTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS",

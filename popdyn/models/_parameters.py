@@ -8,7 +8,13 @@ from ..errors import ConfigError
 
 
 def finite_float(name, value):
-    """``value`` as a finite float, or a ConfigError naming ``name``."""
+    """``value`` as a finite float, or a ConfigError naming ``name``.
+
+    A number only: ``float`` would also read the string "0.01" and the boolean True, which are
+    a value of another kind given by mistake (a quoted number, a switch), not a number.
+    """
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        raise ConfigError(f"{name} must be a number, got {value!r} ({_kind(value)})")
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -16,6 +22,10 @@ def finite_float(name, value):
     if not math.isfinite(value):
         raise ConfigError(f"{name} must be finite, got {value}")
     return value
+
+
+def _kind(value):
+    return "a boolean" if isinstance(value, (bool, np.bool_)) else "a string"
 
 
 def check_stored_eta(model, dtype):

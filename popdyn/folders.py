@@ -1,0 +1,146 @@
+"""What a folder is: a run directory (``popdyn run``), a sweep directory (``popdyn sweep``), or neither.
+
+A folder is one kind of thing. A run directory holds one run's files; a sweep directory holds
+``sweep.json``, ``summary.parquet`` and its points, each the run directory ``runs/<point-id>``.
+Neither goes inside the other, except a sweep's own points in its ``runs/`` folder: a sweep
+written into a run directory, a run written over a sweep or among its points, a sweep inside
+another sweep's points would all leave folders that no reader can tell apart. Every command
+that creates one asks here first (nothing is written before), and every reader names what it
+was given when it is the other kind.
+
+Only popdyn's own signatures count, so a user's folder that happens to hold a ``config.json``
+is not taken for a run: a run directory has a ``config.json`` of the popdyn-run format, or
+(a start cut short) its ``state.json`` beside its ``.lock``.
+"""
+
+import json
+from pathlib import Path
+
+from .errors import RunDirectoryError
+
+#: What a sweep directory holds: its record, its table, and the folder of its points.
+RECORD, SUMMARY, RUNS = "sweep.json", "summary.parquet", "runs"
+#: The format a run directory's config.json declares (``popdyn.store.FORMAT``).
+RUN_FORMAT = "popdyn-run"
+
+
+def is_run_directory(path):
+    """Whether ``path`` holds a popdyn run (complete, going, interrupted, or a start cut short)."""
+    path = Path(path)
+    if (path / "state.json").is_file() and (path / ".lock").is_file():
+        return True
+    try:
+        return json.loads((path / "config.json").read_text()).get("format") == RUN_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def is_sweep_directory(path):
+    """Whether ``path`` is a sweep directory (it holds ``sweep.json``)."""
+    return (Path(path) / RECORD).is_file()
+
+
+def kind(path):
+    """``"run"``, ``"sweep"``, ``"both"`` (a folder no reader can use) or None, for what ``path`` holds."""
+    run, sweep = is_run_directory(path), is_sweep_directory(path)
+    return "both" if run and sweep else "run" if run else "sweep" if sweep else None
+
+
+def both_kinds(path):
+    """The refusal of a folder that holds a run and a sweep at once."""
+    return RunDirectoryError(f"{path} holds both a run (config.json, state.json) and a sweep ({RECORD}): one folder "
+                             "is one kind of thing, and no popdyn command reads or writes it; move one of them out")
+
+
+def not_a_run(path):
+    """The refusal a reader of runs gives a sweep directory (or a folder that holds both)."""
+    if kind(path) == "both":
+        return both_kinds(path)
+    return RunDirectoryError(f"{path} is a sweep directory (popdyn sweep), not a run directory: its points are the run "
+                             f"directories {Path(path) / RUNS}/<point-id>; the popdyn sweep command that made it "
+                             "continues it, popdyn transition and popdyn.load_sweep read it whole")
+
+
+def enclosing(path):
+    """The nearest folder above ``path`` that is a run or a sweep directory, with its kind: (folder, kind) or None."""
+    path = Path(path).resolve()
+    for folder in path.parents:
+        found = kind(folder)
+        if found is not None:
+            return folder, found
+    return None
+
+
+def _sweep_points(folder):
+    """The point ids ``sweep.json`` of ``folder`` lists (an empty set when it cannot be read)."""
+    try:
+        points = json.loads((Path(folder) / RECORD).read_text())["points"]
+        return {p for p in points if isinstance(p, str)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def check_run_out(path, point_id):
+    """RunDirectoryError unless ``path`` may become a new run directory as far as its kind goes.
+
+    It must not be a sweep directory, nor lie inside a run directory, nor inside a sweep
+    directory unless it is one of that sweep's points: ``runs/<id>`` with ``id`` listed in its
+    ``sweep.json`` and equal to ``point_id()``, the id of the run about to be written there
+    (a callable, computed only then).
+    """
+    path = Path(path)
+    if path.is_dir() and kind(path) in ("sweep", "both"):
+        if kind(path) == "both":
+            raise both_kinds(path)
+        raise RunDirectoryError(f"--out {path} is a sweep directory (popdyn sweep): a run needs a new folder")
+    found = enclosing(path)
+    if found is None:
+        return
+    folder, what = found
+    if what == "both":
+        raise both_kinds(folder)
+    if what == "run":
+        raise RunDirectoryError(f"--out {path} is inside the run directory {folder}: a run needs a folder of its own "
+                                "outside it")
+    resolved = path.resolve()
+    if not (resolved.parent == folder / RUNS and resolved.name in _sweep_points(folder)
+            and resolved.name == point_id()):
+        raise RunDirectoryError(f"--out {path} is inside the sweep directory {folder} and is none of its points: a run "
+                                "needs a folder of its own outside it")
+
+
+#: What a sweep directory may hold besides its record while nothing is written yet: a start cut
+#: short before ``sweep.json`` (its ``runs/`` folder, maybe points run by hand), its lock, temporaries.
+_SWEEP_START = {RUNS, ".lock"}
+
+
+def check_sweep_out(path):
+    """RunDirectoryError unless ``path`` may hold a sweep: absent, empty, a sweep directory, or a start of one.
+
+    A run directory, a folder inside a run or a sweep directory, and a folder holding other
+    files are refused, naming what they are.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunDirectoryError(f"--out {path} exists and is not a directory")
+    what = kind(path) if path.is_dir() else None
+    if what == "both":
+        raise both_kinds(path)
+    if what == "run":
+        raise RunDirectoryError(f"--out {path} is a run directory (popdyn run): a sweep needs a new folder, or its own "
+                                "sweep directory to continue")
+    found = enclosing(path)
+    if found is not None:
+        folder, outer = found
+        if outer == "both":
+            raise both_kinds(folder)
+        name = "run directory" if outer == "run" else "sweep directory"
+        raise RunDirectoryError(f"--out {path} is inside the {name} {folder}: a sweep needs a folder of its own "
+                                "outside it")
+    if what is None and path.is_dir():
+        others = sorted(p.name for p in path.iterdir()
+                        if p.name not in _SWEEP_START and not (p.name.startswith(".") and ".tmp" in p.name))
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise RunDirectoryError(f"--out {path} already exists and holds other files ({shown}), not a sweep: a "
+                                    "sweep needs a new folder, or its own sweep directory to continue")
