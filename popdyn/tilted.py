@@ -264,10 +264,8 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
     For models whose path variable is one-dimensional (the Anderson model, box disorder): the
     operator's kernel needs the law of the siblings' contribution, taken from ``samples`` draws
     over a fixed-point population of ``pool_size``; each replica draws its own. The cells
-    follow the law of the path variable (``popdyn.kernels.anderson.Quadrature``), and the
-    eigenvalue is that of the cells the walk reaches from its stationary law: far outside the
-    band the walk lives in a window around E, and cells it never visits (near a = 0, where
-    |a|^(-2 beta) is large) would otherwise form a spurious block of their own.
+    follow the law of the path variable, over the whole line inside the band and on the
+    interval where it lives outside (``popdyn.kernels.anderson.Quadrature``).
 
     Each replica is also computed on half the cells; the mean change of ln(K lambda), an upper
     estimate of the grid's error (the error falls like the grid squared), plus the accuracy asked
@@ -298,7 +296,7 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
         if kernel.W < 2e-6 * kernel.scale:  # F_x is a difference of two integrals of F_y, divided by W
             raise ConfigError(f"W = {kernel.W:g} is below 1e-6 of the spread of R ({kernel.scale:.3g}): the "
                               f"quadrature's law of E - eps - R loses its digits; use the tilted population")
-        fine, coarse = (math.log(perron_eigenvalue(*kernel.matrix(n))) for n in (points, points // 2))
+        fine, coarse = (math.log(perron_eigenvalue(kernel.matrix(n))) for n in (points, points // 2))
         estimates.append(fine)
         changes.append(fine - coarse)
     settings = {"points": points, "samples": samples, "replicas": replicas, "pool_size": pool_size,
@@ -345,32 +343,19 @@ def tilted_spectrum(model, betas, method="population", **settings):
                     d2ln_m=lambda b: float(spline(min(max(b, betas[0]), betas[-1]), 2)))
 
 
-def perron_eigenvalue(matrix, start=None):
-    """The largest eigenvalue of a nonnegative matrix (its Perron root), by Arnoldi iteration.
+def perron_eigenvalue(matrix):
+    """The largest eigenvalue of a nonnegative irreducible matrix (its Perron root), by Arnoldi iteration.
 
     The root is real and has the largest real part of all eigenvalues (power iteration alone can
-    stall: the tilted operators have a negative eigenvalue close to it in modulus). With
-    ``start`` (an index), the root of the block of the indices reachable from it (column j sends
-    to row i where ``matrix[i, j] > 0``): the growth of a vector that starts there, blind to
-    blocks it never reaches.
+    stall: the tilted operators have a negative eigenvalue close to it in modulus).
 
     Examples
     --------
     >>> round(perron_eigenvalue(np.array([[2.0, 1.0], [1.0, 2.0]])), 12)
     3.0
-    >>> round(perron_eigenvalue(np.array([[1.0, 0.0], [1.0, 5.0]]), start=1), 12)  # 1 never reaches 0
-    5.0
-    >>> round(perron_eigenvalue(np.array([[5.0, 0.0], [1.0, 1.0]]), start=1), 12)
-    1.0
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import breadth_first_order
     from scipy.sparse.linalg import eigs
 
-    if start is not None:
-        reach = np.sort(breadth_first_order(csr_matrix(matrix.T > 0.0), int(start), return_predecessors=False))
-        if reach.size < matrix.shape[0]:
-            matrix = matrix[np.ix_(reach, reach)]
     if matrix.shape[0] < 16:
         return float(max(np.linalg.eigvals(matrix).real))
     start = np.ones(matrix.shape[0])  # ARPACK's default start is random: the result would change in its last bits

@@ -185,6 +185,7 @@ class AndersonPath:
 
     def __init__(self, model, pool):
         self.K, self.W, self.E, self.law, self.carry = model.K, model.W, model.E, model.law, model.carry_R
+        self.range_of_R = model.range_of_R()
         self.pool = pool
 
     def start(self, size, key):
@@ -216,46 +217,62 @@ class Quadrature:
     ``x = E - eps - y``, y the K - 1 siblings' sum of 1/a. For box disorder the distribution
     function F_x is exact given the empirical law of the draws of y (``_x_distribution``).
 
-    The cells follow the law of the path variable wherever it lives: they hold equal mass
-    under an even mixture of two Cauchy laws (``_cell_edges``), one at a = 0 of half-width W/2,
-    where |b|^(-2 beta) and the shift 1/b vary fastest (the resonances), and one at the median
-    of x, as wide as the larger of W/2 and the spread of y. At the band centre the two
-    coincide; near a band edge the cells cover both the bulk of the law and the resonances;
-    far outside the band half of them sit in the narrow window around E where the walk lives.
-    Everything is computed relative to the centre, so |E| up to the model's bound keeps full
-    precision.
+    The cells follow the law of the path variable a = E - eps - R where it lives:
+
+    * Inside the band (``range_of_R`` is None) a reaches every real number, and the eigenvector
+      lives both in the bulk of its law and on the resonances, |a| -> 0 and then |a| -> infinity:
+      cells uniform in theta, ``a = scale tan(theta)`` with ``scale`` the larger of W/2 and the
+      spread of y, put half of them at |a| < scale with a = 0 on an edge, and reach infinity.
+    * Outside the band a lies in ``[E - W/2 - R_max, E + W/2 - R_min]``, away from 0: equal cells
+      on that interval, computed relative to its middle (|E| up to the model's bound keeps full
+      precision). Cells of the whole line would hold a block near a = 0 that the walk never
+      reaches but a discretized matrix does (a piecewise-constant density leaks past the edge
+      of the law, one cell per step), with an eigenvalue of its own above the walk's: at W = 16,
+      E = 100 it gave K lambda(1/2) = 0.083 for 0.020.
 
     Attributes
     ----------
     centre, scale : float
-        The median of x and the half-width of the law of x the cells assume.
-    start : float
-        ``a = E - median(R)`` of the fixed-point population, relative to the centre: a point
-        of the stationary law of a, from which ``matrix`` finds the cells the walk can reach.
+        a = centre + u, and the scale of the cells and of F_x's table in u.
+    support : float or None
+        The half-width of the interval of a outside the band (the cells span [-support, support]
+        in u); None inside the band.
     """
 
     def __init__(self, path, beta, y):
         self.K, self.W, self.beta = float(path.K), path.W, float(beta)
-        median = float(np.median(y))
-        low, high = np.percentile(y, [25.0, 75.0])
-        self.centre = path.E - median  # the median of x = E - eps - y (eps is symmetric)
-        self.scale = max(0.5 * path.W, 0.5 * float(high - low))
-        self.start = median - float(np.median(path.pool))
-        self.table = _x_distribution(y, path.W, median, self.scale)
+        if path.range_of_R is None:
+            low, high = np.percentile(y, [25.0, 75.0])
+            self.centre, self.support = 0.0, None
+            self.scale = max(0.5 * path.W, 0.5 * float(high - low))
+            middle = path.E
+        else:
+            r_min, r_max = path.range_of_R
+            middle = 0.5 * (r_min + r_max)  # E - centre, with no large E in it
+            self.centre = path.E - middle
+            self.support = self.scale = 0.5 * path.W + 0.5 * (r_max - r_min)
+        self.table = _x_distribution(y, path.W, middle, self.scale)
 
     def matrix(self, points):
-        """The Galerkin matrix on ``points`` cells and the cell of ``start``: (matrix, start_cell).
+        """The Galerkin matrix on ``points`` cells: its Perron eigenvalue is K lambda(beta).
 
-        Column j is the mass cell j sends to every cell. A cell's mass is spread uniformly in
-        theta; the mass that lands in target cell i is integrated exactly through F_x, and the
-        source cell is sub-sampled finely enough that the shift 1/b moves by at most
-        ``_SHIFT_STEP`` between sub-points (q has edges of width ~ 1/W at |x - E| = W/2; near
-        b = 0 the shift runs off to infinity and q(1/b) ~ b^2 switches the cell off).
+        Column j is the mass cell j sends to every cell. A cell's mass is spread uniformly (in
+        theta inside the band, in a outside); the mass that lands in target cell i is integrated
+        exactly through F_x, and the source cell is sub-sampled finely enough that the shift
+        1/b moves by at most ``_SHIFT_STEP`` between sub-points (q has edges of width ~ 1/W at
+        |x - E| = W/2; near b = 0 the shift runs off to infinity and q(1/b) ~ b^2 switches the
+        cell off).
         """
-        u = _cell_edges(points, -self.centre, 0.5 * self.W, self.scale)
+        if self.support is None:
+            theta = np.arange(points + 1) * (math.pi / points) - 0.5 * math.pi
+            u = self.scale * np.tan(theta)
+        else:
+            theta = np.empty(0)
+            u = np.linspace(-self.support, self.support, points + 1)
         out = np.zeros((points, points))
-        _galerkin(u, self.table, self.centre, self.scale, self.beta, self.K, _SHIFT_STEP, _MAX_SUBPOINTS, out)
-        return out, int(np.searchsorted(u, self.start, side="right")) - 1
+        _galerkin(theta, u, self.table, self.centre, self.scale, self.beta, self.K, _SHIFT_STEP, _MAX_SUBPOINTS,
+                  out)
+        return out
 
 
 #: Sub-sampling of a source cell of the quadrature: the largest move of the shift 1/b between sub-points,
@@ -300,13 +317,15 @@ def _table_value(table, scale, t):
 
 
 @njit(parallel=True)
-def _galerkin(u, table, centre, scale, beta, K, step, most, out):
-    """Column j: the mass cell j (edges ``u`` relative to the centre: a = centre + u) sends to every cell.
+def _galerkin(theta, u, table, centre, scale, beta, K, step, most, out):
+    """Column j: the mass cell j sends to every cell, see ``Quadrature.matrix``.
 
-    See ``Quadrature.matrix``; ``table`` is F_x relative to the centre, on ``scale tan(phi)``. A
-    finite cell is sub-sampled uniformly in u, the two end cells uniformly in ``atan(u / scale)``.
+    The cells' edges are ``u`` (a = centre + u); with ``theta`` (u = scale tan(theta), centre 0)
+    a cell is sub-sampled uniformly in theta, else (``theta`` empty) uniformly in u. ``table``
+    is F_x relative to the centre, on ``scale tan(phi)``.
     """
     n = u.size - 1
+    angular = theta.size > 0
     a = np.empty(n + 1)  # the cells' edges in a, for the spread of the shift 1/b over a cell
     for i in range(n + 1):
         a[i] = centre + u[i]
@@ -316,56 +335,19 @@ def _galerkin(u, table, centre, scale, beta, K, step, most, out):
         else:
             spread = abs(1.0 / a[j] - 1.0 / a[j + 1])
         points = int(min(most, max(2.0, math.ceil(spread / step))))
-        lo, hi = u[j], u[j + 1]
-        end = not (math.isfinite(lo) and math.isfinite(hi))
-        if end:
-            lo, hi = math.atan(lo / scale), math.atan(hi / scale)
+        lo, hi = (theta[j], theta[j + 1]) if angular else (u[j], u[j + 1])
         target = np.empty(n + 1)  # F_x at the target edges shifted by 1/b: 0 and 1 at the two ends
         target[0] = 0.0
         target[n] = 1.0
         for s in range(points):
             v = lo + (s + 0.5) * (hi - lo) / points
-            b = centre + (scale * math.tan(v) if end else v)
-            if b == 0.0:  # a sub-point exactly on a = 0: a set of measure zero
-                continue
+            b = centre + (scale * math.tan(v) if angular else v)
             shift = 1.0 / b
             weight = K * math.pow(abs(b), -2.0 * beta) / points
             for i in range(1, n):
                 target[i] = _table_value(table, scale, u[i] + shift)
             for i in range(n):
                 out[i, j] += weight * (target[i + 1] - target[i])
-
-
-def _cell_edges(points, band, band_scale, scale):
-    """Edges relative to the centre of ``points`` cells of equal mass under an even mixture of two Cauchy laws.
-
-    One at ``band`` (a = 0, relative to the centre) of half-width ``band_scale``, where the
-    resonances are; one at the centre of half-width ``scale``, where the law of x is. When the
-    two coincide (the band centre) these are the cells uniform in theta of one Cauchy law;
-    far outside the band half of them follow the law of x however far it lies. The ends are
-    -inf and inf, and the edge nearest to a = 0 is moved onto it. Each edge is found by
-    bisection between the two laws' own quantiles, which bracket the mixture's.
-    """
-    p = np.arange(1, points) / points
-    t = np.tan(math.pi * (p - 0.5))
-    lo = np.minimum(band + band_scale * t, scale * t)
-    hi = np.maximum(band + band_scale * t, scale * t)
-
-    def cdf(u):
-        return 0.5 + (np.arctan((u - band) / band_scale) + np.arctan(u / scale)) / (2.0 * math.pi)
-
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        below = cdf(mid) < p
-        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-        if np.all((hi - lo) <= 4.0 * np.spacing(np.maximum(np.abs(lo), np.abs(hi)))):
-            break
-    edges = 0.5 * (lo + hi)
-    # a = 0 on an edge: the weight |b|^(-2 beta) is singular there, and a sub-point that fell
-    # arbitrarily close to it would give its cell an arbitrary weight (the two cells that touch
-    # it are sub-sampled finely, their nearest sub-points a fixed fraction of a cell from it)
-    edges[np.argmin(np.abs(edges - band))] = band
-    return np.concatenate(([-math.inf], edges, [math.inf]))
 
 
 # The kernel module's interface (``popdyn.kernels.kernels_for``): ``AndersonTree.kernels`` names this module.

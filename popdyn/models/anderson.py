@@ -16,6 +16,7 @@ beta-tilted linear operator (``popdyn.tilted``); at K = 2, E = 0, box disorder i
 W_c = 18.17 +- 0.01 (Tikhonov & Mirlin 2019; Parisi et al. 2019).
 """
 
+import math
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -141,10 +142,47 @@ class AndersonTree:
         """Whether ``popdyn.tilted.quadrature_growth`` applies: box disorder, R carried (a 1-D kernel)."""
         return self.disorder == "box" and self.carry_R
 
+    def band_edge(self):
+        """The edge of the spectrum, W/2 + 2 sqrt(K) for box disorder (inf for the unbounded laws).
+
+        The clean Bethe lattice's band is |E| <= 2 sqrt(K); box disorder widens it by W/2 on
+        each side (Lifshitz tails reach that edge), a Gaussian or Cauchy law everywhere.
+        """
+        return 0.5 * self.W + 2.0 * math.sqrt(self.K) if self.disorder == "box" else math.inf
+
+    def range_of_R(self):
+        """(R_min, R_max) of the fixed point of R outside the band (box disorder, R carried), else None.
+
+        R_i = sum_j 1 / (E - eps_j - R_j) grows with every eps_j and R_j, so its extremes are the
+        fixed points of the extreme nodes, ``R = K / (E -+ W/2 - R)``: with s = E -+ W/2,
+        ``R = 2K / (s + sign(s) sqrt(s^2 - 4K))``, the root that tends to K/E far from the band
+        (written without cancellation). Real for |E| > W/2 + 2 sqrt(K): then every denominator
+        a = E - eps - R lies in [E - W/2 - R_max, E + W/2 - R_min], away from 0.
+
+        Examples
+        --------
+        >>> [round(r, 6) for r in AndersonTree(W=16.0, E=20.0).range_of_R()]  # a in [11.83, 27.93]
+        [0.071612, 0.169048]
+        >>> AndersonTree(W=16.0, E=10.0).range_of_R() is None  # inside the band (edge 10.83)
+        True
+        """
+        if self.disorder != "box" or not self.carry_R or abs(self.E) <= self.band_edge():
+            return None
+
+        def extreme(s):
+            return 2.0 * self.K / (s + math.copysign(math.sqrt(s * s - 4.0 * self.K), s))
+
+        low, high = extreme(self.E + 0.5 * self.W), extreme(self.E - 0.5 * self.W)
+        return (low, high)
+
     @property
     def tilt_symmetric(self):
-        """lambda(beta) = lambda(1 - beta) with R carried (Kravtsov, Altshuler & Ioffe 2018; BACKGROUND section 2)."""
-        return self.carry_R
+        """lambda(beta) = lambda(1 - beta) with R carried, inside the band (Kravtsov, Altshuler & Ioffe 2018).
+
+        Outside the band there are no resonances and no such symmetry: far from it
+        K lambda(beta) -> K |E|^(-2 beta).
+        """
+        return self.carry_R and abs(self.E) <= self.band_edge()
 
     def label(self):
         """Parameters in a line, for titles and messages."""
