@@ -228,10 +228,12 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
 def tilted_spectrum(model, betas, method="population", **settings):
     """A ``popdyn.spectrum.Spectrum`` from estimates of ln(K lambda(beta)) on a grid of beta.
 
-    ln(K lambda) is convex in beta; between grid points it is a cubic spline, and the spectrum
-    ends at the last grid point (``beta_max``). With one seed for every beta the estimates
-    share their random streams, so the spline is smooth. ``typical_growth`` and ``zero_growth``
-    of ``popdyn.spectrum`` then give v, beta* and the transition of any model.
+    ln(K lambda) is convex in beta; between grid points it is a cubic spline. The spectrum is
+    known on the grid's span only (``beta_min`` and ``beta_max`` are its ends, ``data_end``):
+    outside it ``ln_m`` is nan, neither extrapolated nor clipped, and ``typical_growth`` refuses
+    a minimizer that lies at or beyond either end (extend the grid). With one seed for every
+    beta the estimates share their random streams, so the spline is smooth. ``typical_growth``
+    and ``zero_growth`` of ``popdyn.spectrum`` then give v, beta* and the transition of any model.
 
     Examples
     --------
@@ -252,15 +254,15 @@ def tilted_spectrum(model, betas, method="population", **settings):
     estimate = {"quadrature": quadrature_growth, "population": tilted_growth}[method]
     values = [estimate(model, b, **settings).ln_growth for b in betas]
     spline = CubicSpline(betas, values)
-    first = float(values[0]) - betas[0] * float(spline(betas[0], 1))  # ln m(0+) by the tangent at the first point
+    lo, hi = float(betas[0]), float(betas[-1])
 
-    def ln_m(beta):
+    def known(beta, order=0):
         beta = np.asarray(beta, dtype=float)
-        return np.where(beta < betas[0], first + beta * spline(betas[0], 1), spline(np.minimum(beta, betas[-1])))
+        inside = (beta >= lo) & (beta <= hi)
+        return np.where(inside, spline(np.clip(beta, lo, hi), order), np.nan)  # nan outside: no data there
 
-    return Spectrum(ln_m=ln_m, beta_max=float(betas[-1]) + 1e-12,
-                    dln_m=lambda b: float(spline(min(max(b, betas[0]), betas[-1]), 1)),
-                    d2ln_m=lambda b: float(spline(min(max(b, betas[0]), betas[-1]), 2)))
+    return Spectrum(ln_m=known, beta_max=hi, beta_min=lo, data_end=True, dln_m=lambda b: float(known(b, 1)),
+                    d2ln_m=lambda b: float(known(b, 2)))
 
 
 def perron_eigenvalue(matrix):
