@@ -22,7 +22,7 @@ import popdyn
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
 from popdyn.spectrum import brunet_derrida_L, exact_growth
 
-from .growth import fit_growth
+from .growth import check_distinct_seeds, fit_growth
 from .transition import crossing
 
 
@@ -149,6 +149,9 @@ def study_from_runs(runs, prototype=None):
     lam = float(runs["lam"].iloc[0])
     rows = []
     for (r, N), group in runs.groupby(["T_over_Tc", "N"], sort=True):
+        check_distinct_seeds([(int(row.seed), f"the run lam={lam:g} T/Tc={r:g} N={N} seed={row.seed} "
+                               f"generations={row.generations}") for row in group.itertuples()],
+                             f"lam={lam:g} T/Tc={r:g}, N = {N}")
         exact = exact_growth(study_model(prototype, lam).at(T=float(group["T"].iloc[0])))
         v = group["v"].to_numpy()
         v_n = float(np.mean(v))

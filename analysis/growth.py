@@ -24,6 +24,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tsa.stattools import adfuller
 
+from popdyn.errors import ConfigError
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
 
 COLUMNS = {"ln_gamma_mle": "ln gamma_n (Levy-scale MLE)", "mean_ln": "<ln Gamma^(n)>"}
@@ -278,8 +279,35 @@ class SeedCombination(_Lambda):
                           "consistency_pvalue": self.consistency_pvalue, "size": self.size})
 
 
+def check_distinct_seeds(runs, point):
+    """ConfigError (one line, naming the runs) when two runs of one parameter point have the same seed.
+
+    A seed fixes every random stream of a run (generation n draws from ``(seed, n)``): two runs
+    of one seed at one point, even of different lengths, share their generations bit for bit up
+    to the shorter one's end. Averaged as independent seeds they would give a spread of 0, a
+    zero-width interval and a consistency p-value of 1.
+
+    Parameters
+    ----------
+    runs : iterable of (seed, name)
+        Each run's seed and how the message names it (its directory).
+    point : str
+        What the runs share, for the message (``"lam=0.01 T=2 term, N = 1000"``).
+    """
+    first = {}
+    for seed, name in runs:
+        if seed in first:
+            raise ConfigError(f"{first[seed]} and {name} have the same seed {seed} at one point ({point}): they are "
+                              "not independent seeds (one seed draws the same random streams, so their generations "
+                              "agree bit for bit); give each seed once")
+        first[seed] = name
+
+
 def combine_seeds(fits, confidence=0.95):
-    """Combine ``GrowthFit`` results of independent seeds (at least two)."""
+    """Combine ``GrowthFit`` results of independent seeds (at least two).
+
+    The fits carry no seed: their callers check that the seeds differ (``check_distinct_seeds``).
+    """
     v = np.array([f.v for f in fits])
     se = np.array([f.stderr for f in fits])
     k = len(v)

@@ -23,7 +23,7 @@ import pandas as pd
 from popdyn.results import json_safe
 from popdyn.spectrum import typical_growth
 
-from .growth import combine_seeds, fit_growth
+from .growth import check_distinct_seeds, combine_seeds, fit_growth
 from .levy import exp_or_nan, fit_levy_ln, format_ln, ln_levy_scale_interval
 from .tails import MIN_TAIL, fit_tail_ln
 
@@ -192,8 +192,22 @@ def point_key(run):
     return json.dumps({"model": run.config["model"], "size": run.size}, sort_keys=True)
 
 
+def check_seeds_by_point(runs):
+    """ConfigError when two runs of one point (``point_key``) have the same seed (``check_distinct_seeds``)."""
+    groups = {}
+    for r in runs:
+        groups.setdefault(point_key(r), []).append(r)
+    for group in groups.values():
+        check_distinct_seeds([(r.seed, r.path if r.path is not None else "a run in memory") for r in group],
+                             f"{group[0].model.label()}, N = {group[0].size}")
+
+
 def group_by_point(fits):
-    """Fits of the same model and population size, keyed by ``point_key``, in the order given."""
+    """Fits of the same model and population size, keyed by ``point_key``, in the order given.
+
+    ConfigError when two of one point have the same seed: they would be combined as independent seeds.
+    """
+    check_seeds_by_point([f.run for f in fits])
     groups = {}
     for f in fits:
         groups.setdefault(point_key(f.run), []).append(f)
