@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from popdyn.errors import ConfigError
 from popdyn.results import json_safe
 from popdyn.spectrum import typical_growth
 
@@ -179,7 +180,9 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
                 notes.append(f"no exact growth: {exc}")
         try:
             for column in ("ln_gamma_mle", "mean_ln"):
-                growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size)
+                growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size, run=run.path)
+        except ConfigError:  # an overflowed run: refused, not a note
+            raise
         except ValueError as exc:
             notes.append(f"no growth fit yet: {exc}")
             growth = {}

@@ -198,7 +198,7 @@ def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0
                              f"{parameter} = {value:g}, N = {size}")
     rows = []
     for r in runs:
-        g = fit_growth(r.table, column, burn_in=burn_in, size=r.size)
+        g = fit_growth(r.table, column, burn_in=burn_in, size=r.size, run=r.path)
         rows.append({parameter: getattr(r.model, parameter), "v": g.v, "hac_stderr": g.stderr})
     per_run = pd.DataFrame(rows)
     grouped = per_run.groupby(parameter)
