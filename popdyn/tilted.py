@@ -149,7 +149,10 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
     replicas : int
         Independent replicas (each with its own fixed-point population); their spread gives the interval.
     pool_size, pool_generations : int
-        The fixed-point population the siblings are drawn from (carried-variable models only).
+        The fixed-point population the siblings are drawn from (carried-variable models only): at
+        least 2 samples and 1 generation of the real recursion from R = 0 (0 would leave R = 0, and
+        K lambda(1/2) 0.6 % low at W = 8); convergence in both is the caller's to check (at
+        W = 8 and 18 ln K lambda(1/2) settles within 1e-4 from 2 generations on).
     seed : int
     progress : callable or None
         Called with no argument after each step (a progress bar's update).
@@ -173,6 +176,8 @@ def tilted_growth(model, beta, size=100_000, steps=400, burn_in=100, replicas=4,
     beta = _beta(beta)
     size, steps, replicas = _check("size", size, 2), _check("steps", steps, 1), _check("replicas", replicas, 1)
     burn_in = _check("burn_in", burn_in, 0)
+    # a pool of one R is no law to draw siblings from; 0 generations leave R = 0, no fixed point at all
+    pool_size, pool_generations = _check("pool_size", pool_size, 2), _check("pool_generations", pool_generations, 1)
     if burn_in >= steps:
         raise ConfigError(f"burn_in must be below steps ({steps}), got {burn_in}")
     t0 = time.perf_counter()
@@ -214,6 +219,7 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
     beta = _beta(beta)
     points, samples, replicas = _check("points", points, 16), _check("samples", samples, 1), _check(
         "replicas", replicas, 1)
+    pool_size, pool_generations = _check("pool_size", pool_size, 2), _check("pool_generations", pool_generations, 1)
     if not model.has_quadrature:
         raise ConfigError(f"no quadrature of the tilted operator for {model.title} ({model.label()}); use the "
                           f"tilted population")

@@ -224,5 +224,15 @@ def test_bad_settings_are_refused():
         tilted_growth(BAATree(lam=0.1, T=1.0), 0.2, steps=5, burn_in=5)
     with pytest.raises(ConfigError, match="no quadrature"):
         quadrature_growth(AndersonTree(W=18.0, disorder="cauchy"), 0.5)
+
+
+@pytest.mark.parametrize("estimate", [tilted_growth, quadrature_growth])
+@pytest.mark.parametrize("setting, value, message", [("pool_generations", 0, "pool_generations must be an integer >= 1"),
+                                                     ("pool_size", 1, "pool_size must be an integer >= 2"),
+                                                     ("pool_size", 1e5, "pool_size must be an integer >= 2")])
+def test_fixed_point_pool_settings_are_refused(estimate, setting, value, message):
+    """pool_generations = 0 left R = 0: K lambda(1/2) at W = 8 came out 0.6 % low, a plausible answer."""
+    with pytest.raises(ConfigError, match=message):
+        estimate(AndersonTree(W=8.0), 0.5, **{setting: value})
     with pytest.raises(ConfigError, match="same sign"):
         critical_point(lambda W: AndersonTree(W=W), 10.0, 12.0, **SMALL_QUADRATURE, replicas=2)
