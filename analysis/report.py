@@ -142,7 +142,7 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
                          "n_pos": n_pos})
     for col in ("ks_pvalue", "ad_pvalue", "alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma"):
         gens[col] = np.nan
-    levy, tails, rejected = {}, {}, []
+    levy, tails, rejected, unresolved = {}, {}, [], []
     for n in run.snapshot_generations:
         if n == 0:
             continue
@@ -159,11 +159,17 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
         if ln_samples.size >= 4 * MIN_TAIL:
             t = fit_tail_ln(ln_samples, n_bootstrap=tail_bootstrap, seed=seed)
             tails[n] = t
+            if t.k_at_edge:
+                unresolved.append(n)
             gens.loc[row, ["alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma"]] = (
                 t.alpha, t.interval[0], t.interval[1], t.ln_tail_gamma, t.tail_gamma)
     if rejected:
         notes.append(f"the Levy form of Eq. 27 is rejected at 1 % in generation(s) {', '.join(map(str, rejected))}: "
                      "there gamma_n is a scale of the law, not the parameter of Eq. 27")
+    if unresolved:
+        notes.append(f"the tail threshold k is at the edge of the k-search in generation(s) "
+                     f"{', '.join(map(str, unresolved))}: it is not resolved, so alpha there depends on where the "
+                     "search stops (the tail gamma's interval is widened by its change from k/2 to 2k)")
     growth, exact = {}, None
     if not model.linear:
         notes.append(f"the {model.recursion} recursion is nonlinear: it has no growth rate; see ln_mean and ln_var "

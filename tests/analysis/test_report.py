@@ -94,3 +94,12 @@ def test_fit_cli_refuses_bad_input(tmp_path, capsys):
             main(argv)
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_tail_threshold_at_the_edge_of_its_search_is_a_note(tmp_path):
+    """About 220 positive samples: the k-search holds one candidate, k = 50, which is its edge."""
+    run = popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=230, generations=4, seed=1, snapshots=[1],
+                     out=tmp_path / "small", progress=False)
+    fit = fit_run(run, n_bootstrap=9, tail_bootstrap=5)
+    assert fit.tails[1].k_at_edge and fit.tails[1].k == 50
+    assert any("at the edge of the k-search in generation(s) 1:" in note for note in fit.notes)
