@@ -22,7 +22,7 @@ import popdyn
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
 from popdyn.spectrum import brunet_derrida_L, exact_growth
 
-from .growth import fit_growth
+from .growth import check_distinct_seeds, fit_growth
 from .transition import crossing
 
 
@@ -75,7 +75,7 @@ def study_run(key, threads=None, prototype=None):
     model = study_model(prototype, lam, r)
     t0 = time.perf_counter()
     run = popdyn.run(model, size=N, generations=generations, seed=seed, threads=threads, progress=False)
-    g = fit_growth(run.table, "ln_gamma_mle", size=N)
+    g = fit_growth(run.table, "ln_gamma_mle", size=N, run=f"the run lam={lam:g} T/Tc={r:g} N={N} seed={seed}")
     ran = run.config["provenance"]  # where it ran (a worker of a cluster may run other code than the caller)
     return {"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "seed": seed, "generations": generations,
             "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0,
@@ -149,6 +149,9 @@ def study_from_runs(runs, prototype=None):
     lam = float(runs["lam"].iloc[0])
     rows = []
     for (r, N), group in runs.groupby(["T_over_Tc", "N"], sort=True):
+        check_distinct_seeds([(int(row.seed), f"the run lam={lam:g} T/Tc={r:g} N={N} seed={row.seed} "
+                               f"generations={row.generations}") for row in group.itertuples()],
+                             f"lam={lam:g} T/Tc={r:g}, N = {N}")
         exact = exact_growth(study_model(prototype, lam).at(T=float(group["T"].iloc[0])))
         v = group["v"].to_numpy()
         v_n = float(np.mean(v))

@@ -24,6 +24,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tsa.stattools import adfuller
 
+from popdyn.errors import ConfigError
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
 
 COLUMNS = {"ln_gamma_mle": "ln gamma_n (Levy-scale MLE)", "mean_ln": "<ln Gamma^(n)>"}
@@ -169,7 +170,7 @@ class GrowthFit(_Lambda):
                           "maxlags": self.maxlags, "adf_pvalue": self.adf_pvalue})
 
 
-def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", confidence=0.95, size=None):
+def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", confidence=0.95, size=None, run=None):
     """Fit the growth per generation of ``column`` with HAC standard errors.
 
     Parameters
@@ -183,10 +184,20 @@ def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", 
     confidence : float
     size : int or None
         The population size, carried into the result for the report.
+    run : str or None
+        How a message names the run (its directory).
 
     Returns
     -------
     GrowthFit
+        v = -inf when the population died out: ``column`` is -inf, the engine's record of a
+        generation whose every sample is an exact zero.
+
+    Raises
+    ------
+    ConfigError
+        When ``column`` holds +inf or nan (a sample overflowed its storage, or an invalid
+        number): that is no extinction, and the run cannot be fitted.
 
     Examples
     --------
@@ -198,16 +209,23 @@ def fit_growth(table, column="ln_gamma_mle", burn_in=None, method="increments", 
     if method not in ("increments", "levels"):
         raise ValueError(f"method must be 'increments' or 'levels', got {method!r}")
     n = table["n"].to_numpy()
+    values = table[column].to_numpy(dtype=float)
+    broken = np.flatnonzero(np.isnan(values) | (values == math.inf))
+    if broken.size:  # -inf is an extinction; +inf (an overflow) or nan must not read as one
+        first = broken[0]
+        raise ConfigError(f"{column} is {values[first]} at generation {int(n[first])} of {run or 'the run'}: a "
+                          "sample overflowed its storage or is not a number, which is no extinction (that is -inf, "
+                          "every sample an exact zero); this run cannot be fitted")
     last = int(n.max()) if len(n) else 0
     burn_in = default_burn_in(last) if burn_in is None else int(burn_in)
     if not 0 <= burn_in < last - 2:
         raise ValueError(f"burn-in {burn_in} leaves fewer than 3 generations to fit (the table ends at {last})")
     keep = n >= burn_in
-    y = table[column].to_numpy(dtype=float)[keep]
+    y = values[keep]
     gen = n[keep].astype(float)
     size = -1 if size is None else int(size)
     nan = float("nan")
-    if not np.all(np.isfinite(y)):  # the population died out: every sample is an exact zero
+    if np.any(y == -math.inf):  # the population died out: every sample is an exact zero
         return GrowthFit(-math.inf, nan, ConfidenceInterval(nan, nan), column, method, burn_in, len(y) - 1, size, 0,
                          nan, confidence)
     if method == "increments":
@@ -278,8 +296,35 @@ class SeedCombination(_Lambda):
                           "consistency_pvalue": self.consistency_pvalue, "size": self.size})
 
 
+def check_distinct_seeds(runs, point):
+    """ConfigError (one line, naming the runs) when two runs of one parameter point have the same seed.
+
+    A seed fixes every random stream of a run (generation n draws from ``(seed, n)``): two runs
+    of one seed at one point, even of different lengths, share their generations bit for bit up
+    to the shorter one's end. Averaged as independent seeds they would give a spread of 0, a
+    zero-width interval and a consistency p-value of 1.
+
+    Parameters
+    ----------
+    runs : iterable of (seed, name)
+        Each run's seed and how the message names it (its directory).
+    point : str
+        What the runs share, for the message (``"lam=0.01 T=2 term, N = 1000"``).
+    """
+    first = {}
+    for seed, name in runs:
+        if seed in first:
+            raise ConfigError(f"{first[seed]} and {name} have the same seed {seed} at one point ({point}): they are "
+                              "not independent seeds (one seed draws the same random streams, so their generations "
+                              "agree bit for bit); give each seed once")
+        first[seed] = name
+
+
 def combine_seeds(fits, confidence=0.95):
-    """Combine ``GrowthFit`` results of independent seeds (at least two)."""
+    """Combine ``GrowthFit`` results of independent seeds (at least two).
+
+    The fits carry no seed: their callers check that the seeds differ (``check_distinct_seeds``).
+    """
     v = np.array([f.v for f in fits])
     se = np.array([f.stderr for f in fits])
     k = len(v)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 import popdyn
+from popdyn.errors import ConfigError
 from popdyn.results import json_safe
 
 
@@ -89,6 +90,10 @@ def metallic_point(lam, T, size=4000, generations=30, seeds=(1, 2, 3), eta=None,
     the model run (``metallic_model``; None: the BAA tree).
     """
     model = metallic_model(lam, T, eta, prototype)
+    if len(set(seeds)) != len(seeds):
+        repeated = sorted({s for s in seeds if list(seeds).count(s) > 1})
+        raise ConfigError(f"the seeds of a metallic point must differ, got {tuple(seeds)} (seed "
+                          f"{', '.join(map(str, repeated))} repeated): one seed repeats its run bit for bit")
     means, variances = [], []
     for s in seeds:
         r = popdyn.run(model, size=size, generations=generations, seed=s, progress=progress)

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from popdyn.errors import ConfigError
 from popdyn.results import json_safe
 from popdyn.spectrum import typical_growth
 
-from .growth import combine_seeds, fit_growth
+from .growth import check_distinct_seeds, combine_seeds, fit_growth
 from .levy import exp_or_nan, fit_levy_ln, format_ln, ln_levy_scale_interval
 from .tails import MIN_TAIL, fit_tail_ln
 
@@ -141,7 +142,7 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
                          "n_pos": n_pos})
     for col in ("ks_pvalue", "ad_pvalue", "alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma"):
         gens[col] = np.nan
-    levy, tails, rejected = {}, {}, []
+    levy, tails, rejected, unresolved = {}, {}, [], []
     for n in run.snapshot_generations:
         if n == 0:
             continue
@@ -158,11 +159,17 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
         if ln_samples.size >= 4 * MIN_TAIL:
             t = fit_tail_ln(ln_samples, n_bootstrap=tail_bootstrap, seed=seed)
             tails[n] = t
+            if t.k_at_edge:
+                unresolved.append(n)
             gens.loc[row, ["alpha", "alpha_lo", "alpha_hi", "ln_tail_gamma", "tail_gamma"]] = (
                 t.alpha, t.interval[0], t.interval[1], t.ln_tail_gamma, t.tail_gamma)
     if rejected:
         notes.append(f"the Levy form of Eq. 27 is rejected at 1 % in generation(s) {', '.join(map(str, rejected))}: "
                      "there gamma_n is a scale of the law, not the parameter of Eq. 27")
+    if unresolved:
+        notes.append(f"the tail threshold k is at the edge of the k-search in generation(s) "
+                     f"{', '.join(map(str, unresolved))}: it is not resolved, so alpha there depends on where the "
+                     "search stops (the tail gamma's interval is widened by its change from k/2 to 2k)")
     growth, exact = {}, None
     if not model.linear:
         notes.append(f"the {model.recursion} recursion is nonlinear: it has no growth rate; see ln_mean and ln_var "
@@ -179,7 +186,9 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
                 notes.append(f"no exact growth: {exc}")
         try:
             for column in ("ln_gamma_mle", "mean_ln"):
-                growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size)
+                growth[column] = fit_growth(table, column, burn_in=burn_in, size=run.size, run=run.path)
+        except ConfigError:  # an overflowed run: refused, not a note
+            raise
         except ValueError as exc:
             notes.append(f"no growth fit yet: {exc}")
             growth = {}
@@ -192,8 +201,22 @@ def point_key(run):
     return json.dumps({"model": run.config["model"], "size": run.size}, sort_keys=True)
 
 
+def check_seeds_by_point(runs):
+    """ConfigError when two runs of one point (``point_key``) have the same seed (``check_distinct_seeds``)."""
+    groups = {}
+    for r in runs:
+        groups.setdefault(point_key(r), []).append(r)
+    for group in groups.values():
+        check_distinct_seeds([(r.seed, r.path if r.path is not None else "a run in memory") for r in group],
+                             f"{group[0].model.label()}, N = {group[0].size}")
+
+
 def group_by_point(fits):
-    """Fits of the same model and population size, keyed by ``point_key``, in the order given."""
+    """Fits of the same model and population size, keyed by ``point_key``, in the order given.
+
+    ConfigError when two of one point have the same seed: they would be combined as independent seeds.
+    """
+    check_seeds_by_point([f.run for f in fits])
     groups = {}
     for f in fits:
         groups.setdefault(point_key(f.run), []).append(f)

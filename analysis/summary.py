@@ -44,7 +44,7 @@ def run_summary(run, burn_in=None):
             out["exact"] = {**model.exact_reference(), "v": json_safe(exact.v), "beta_star": exact.beta_star,
                             "Lambda": exact.Lambda, "phase": exact.phase}
         try:
-            g = fit_growth(table, "mean_ln", burn_in=burn_in, size=run.size)
+            g = fit_growth(table, "mean_ln", burn_in=burn_in, size=run.size, run=run.path)
         except ValueError as exc:
             out["population"] = {"size": run.size, "note": f"no growth estimate: {exc}"}
         else:

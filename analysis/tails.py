@@ -54,9 +54,15 @@ def _scan(logs_desc, max_fraction, grid):
 
 
 def _fit_sorted(logs_desc, max_fraction, grid):
+    """(k, alpha_hat, KS distance, whether k is the first or last candidate of the scan)."""
     ks, alpha, dist = _scan(logs_desc, max_fraction, grid)
     j = int(np.argmin(dist))
-    return int(ks[j]), float(alpha[j]), float(dist[j])
+    return int(ks[j]), float(alpha[j]), float(dist[j]), j in (0, ks.size - 1)
+
+
+def _ln_tail_gamma(ln_x, k, n):
+    """ln of gamma = (pi / 4) (k/n)^2 x_(k) from ln x_(k): the top k samples with the exponent fixed at 1/2."""
+    return math.log(np.pi / 4) + 2 * math.log(k / n) + ln_x
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,12 @@ class TailFit:
     ln_tail_gamma : float
         ln of gamma from the k largest samples with the exponent fixed at Eq. 27's 1/2.
     ln_tail_gamma_interval : ConfidenceInterval
-        ln of its interval from the binomial error of k (relative half-width 2 z / sqrt(k)).
+        ln of its interval from the binomial error of k (relative half-width 2 z / sqrt(k)); when
+        ``k_at_edge``, widened on both sides by the largest change of ln gamma from k to k/2 and 2k.
+    k_at_edge : bool
+        Whether the chosen k is an end of the k-search (``MIN_TAIL`` or ``max_fraction`` n): the
+        KS distance still falls there, so the threshold is not resolved and alpha and the tail
+        gamma depend on where the search stops (the summary says so).
     xmin, tail_gamma, tail_gamma_interval : float, float, ConfidenceInterval (properties)
         The same as numbers, where a double holds them (nan elsewhere).
     """
@@ -92,6 +103,7 @@ class TailFit:
     ln_tail_gamma_interval: ConfidenceInterval
     n_bootstrap: int
     confidence: float = 0.95
+    k_at_edge: bool = False
 
     def __post_init__(self):
         # a caller may build a fit from plain pairs; the fields are the named intervals all the same
@@ -118,6 +130,8 @@ class TailFit:
                 f"Eq. 27 says 1/2")
         if beta_star is not None:
             text += f", the exact tree beta* = {beta_star:.4f}"
+        if self.k_at_edge:
+            text += f"; WARNING: k = {self.k} is at the edge of the k-search, the threshold is not resolved"
         return text
 
     def to_dict(self):
@@ -126,7 +140,8 @@ class TailFit:
                           "ln_xmin": self.ln_xmin, "xmin": self.xmin, "k": self.k, "n": self.n,
                           "ks_distance": self.ks_distance, "ln_tail_gamma": self.ln_tail_gamma,
                           "ln_tail_gamma_interval": self.ln_tail_gamma_interval, "tail_gamma": self.tail_gamma,
-                          "tail_gamma_interval": self.tail_gamma_interval, "n_bootstrap": self.n_bootstrap})
+                          "tail_gamma_interval": self.tail_gamma_interval, "n_bootstrap": self.n_bootstrap,
+                          "k_at_edge": self.k_at_edge})
 
 
 def fit_tail(samples, n_bootstrap=200, confidence=0.95, max_fraction=0.2, grid=60, seed=0):
@@ -176,15 +191,20 @@ def fit_tail_ln(ln_samples, n_bootstrap=200, confidence=0.95, max_fraction=0.2, 
         raise ValueError(f"a tail fit needs at least {4 * MIN_TAIL} positive samples, got {n}")
     shift = float(np.median(y))
     r = np.sort(y - shift)[::-1]
-    k, alpha, dist = _fit_sorted(r, max_fraction, grid)
+    k, alpha, dist, at_edge = _fit_sorted(r, max_fraction, grid)
     rng = np.random.default_rng(seed)
     boot = np.array([_fit_sorted(np.sort(rng.choice(r, n))[::-1], max_fraction, grid)[1]
                      for _ in range(n_bootstrap)])
     a = 1.0 - confidence
     lo, hi = np.quantile(boot, [a / 2, 1 - a / 2])
     ln_xmin = float(r[k - 1]) + shift
-    ln_tail_gamma = math.log(np.pi / 4) + 2 * math.log(k / n) + ln_xmin
+    ln_tail_gamma = _ln_tail_gamma(ln_xmin, k, n)
     rel = 2 * stats.norm.ppf(0.5 + confidence / 2) / np.sqrt(k)
     ln_lo = ln_tail_gamma + math.log(1 - rel) if rel < 1 else -math.inf
+    ln_hi = ln_tail_gamma + math.log1p(rel)
+    if at_edge:  # an unresolved threshold: how far gamma moves with k is part of its error
+        systematic = max(abs(_ln_tail_gamma(float(r[other - 1]) + shift, other, n) - ln_tail_gamma)
+                         for other in (max(k // 2, 1), min(2 * k, n)))
+        ln_lo, ln_hi = ln_lo - systematic, ln_hi + systematic
     return TailFit(alpha, ConfidenceInterval(float(lo), float(hi)), ln_xmin, k, n, dist, ln_tail_gamma,
-                   ConfidenceInterval(ln_lo, ln_tail_gamma + math.log1p(rel)), n_bootstrap, confidence)
+                   ConfidenceInterval(ln_lo, ln_hi), n_bootstrap, confidence, at_edge)

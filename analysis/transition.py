@@ -19,7 +19,7 @@ import pandas as pd
 
 from popdyn.results import ConfidenceInterval, as_interval, json_safe
 
-from .growth import fit_growth
+from .growth import check_distinct_seeds, fit_growth
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,15 @@ def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0
     model, size = prototype.model, prototype.size
     if model.recursion != "term":
         raise ValueError(f"the transition is read off the term recursion, not {model.recursion!r}")
+    at = {}
+    for r in runs:
+        at.setdefault(getattr(r.model, parameter), []).append(r)
+    for value, group in at.items():  # before any fit: a repeated seed is refused at once
+        check_distinct_seeds([(r.seed, r.path if r.path is not None else "a run in memory") for r in group],
+                             f"{parameter} = {value:g}, N = {size}")
     rows = []
     for r in runs:
-        g = fit_growth(r.table, column, burn_in=burn_in, size=r.size)
+        g = fit_growth(r.table, column, burn_in=burn_in, size=r.size, run=r.path)
         rows.append({parameter: getattr(r.model, parameter), "v": g.v, "hac_stderr": g.stderr})
     per_run = pd.DataFrame(rows)
     grouped = per_run.groupby(parameter)

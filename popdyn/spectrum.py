@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from .errors import ConfigError
 from .results import json_safe
 
 
@@ -71,8 +72,13 @@ class Spectrum:
     dln_m, d2ln_m : callable or None
         Its first and second derivatives; central differences when None.
     beta_min : float
-        ln m is known on [beta_min, beta_max) and at beta -> 0 (a quadrature may not reach the
-        small beta in between); a growth whose minimizer lies below it is refused, not clipped.
+        ln m is known on [beta_min, beta_max), and at beta -> 0 where ``ln_m`` gives a number there
+        (a quadrature may not reach the small beta in between; nan: not known, as for an estimate on
+        a grid); a growth whose minimizer lies below it is refused, not clipped.
+    data_end : bool
+        True when beta_max is where the data end (an estimate on a grid of beta), not where ln m
+        diverges: ln m is known up to beta_max itself, and a growth whose minimizer lies at or
+        beyond it is refused, not read off the edge.
     """
 
     ln_m: object
@@ -80,6 +86,7 @@ class Spectrum:
     dln_m: object = None
     d2ln_m: object = None
     beta_min: float = 0.0
+    data_end: bool = False
 
     def derivative(self, beta):
         """(ln m)'(beta): the given derivative, or a difference that stays inside (0, beta_max)."""
@@ -181,7 +188,14 @@ def typical_growth(spectrum):
     At an interior minimum beta (ln m)'(beta) = ln m(beta); the left side minus the right is
     nondecreasing (its derivative is beta (ln m)'' >= 0), from -ln m(0) at 0, so the root is
     unique; when it does not occur below min(beta_max, 1) the minimum sits at beta = 1 and
-    v = ln m(1) (the annealed growth: the population then needs no tail to follow it).
+    v = ln m(1) (the annealed growth: the population then needs no tail to follow it), or at a
+    divergence of ln m at beta_max.
+
+    Raises
+    ------
+    ConfigError
+        When the minimizer lies where the spectrum is not known: at or beyond its beta_max when
+        that is the end of its data (``Spectrum.data_end``), or below its ``beta_min``.
 
     Examples
     --------
@@ -194,20 +208,31 @@ def typical_growth(spectrum):
     True
     """
     ln_m0 = float(spectrum.ln_m(1e-300))
-    if ln_m0 <= 0.0:
+    if ln_m0 <= 0.0:  # known and <= 0 (nan: ln m is not known near 0, and nothing is concluded from it)
         return TreeGrowth(-math.inf, 0.0, 0.0)
+    if math.isnan(ln_m0) and not spectrum.beta_min > 0.0:
+        raise ConfigError("ln m(beta) is nan as beta -> 0 and the spectrum gives no beta_min above which it is known")
 
     def stationarity(beta):
         return beta * spectrum.derivative(beta) - float(spectrum.ln_m(beta))
 
-    edge = 1.0 if spectrum.beta_max > 1.0 else spectrum.beta_max - 1e-15  # ln m is finite up to the edge
+    if spectrum.beta_max > 1.0:
+        edge = 1.0
+    elif spectrum.data_end:
+        edge = spectrum.beta_max  # the last beta where ln m is known
+    else:
+        edge = spectrum.beta_max - 1e-15  # ln m is finite up to the edge, not at it
     if not stationarity(edge) > 0.0:  # ln m / beta still falls at the edge: the minimum sits there
+        if spectrum.data_end and spectrum.beta_max <= 1.0:
+            raise ConfigError(f"the minimizer of ln m(beta) / beta lies at or beyond beta = {spectrum.beta_max:g}, the "
+                              "last beta where ln m is known: extend the grid")
         v = float(spectrum.ln_m(edge)) / edge
         return TreeGrowth(v, edge, math.exp(v / 2.0))
     low = max(spectrum.beta_min, 1e-300)
     if spectrum.beta_min > 0.0 and stationarity(low) > 0.0:
-        raise ValueError(f"the minimizer of ln m(beta) / beta lies below beta = {spectrum.beta_min:g}, where this "
-                         "spectrum is not known")
+        raise ConfigError(f"the minimizer of ln m(beta) / beta lies below beta = {spectrum.beta_min:g}, where this "
+                          "spectrum is not known" + ("" if ln_m0 > 0.0 else " (nor whether the tree dies out, "
+                                                      "m(0+) <= 1)"))
     beta = brentq(stationarity, low, edge, xtol=1e-16, rtol=1e-15, maxiter=500)
     v = float(spectrum.ln_m(beta)) / beta
     return TreeGrowth(v, beta, math.exp(v / 2.0), beta * spectrum.curvature(beta))
@@ -225,7 +250,8 @@ def stationary_tail_exponent(spectrum):
     At Tc the two roots meet at beta*, the tail exponent of BACKGROUND section 3. nan where there
     is no such root below min(beta_max, 1): the metal, or a root above 1, where the subadditivity
     argument no longer holds (never for the BAA tree, whose kappa < 1/2, the single weight's own
-    tail).
+    tail). A root beyond the end of a spectrum's data (``Spectrum.data_end``) is refused
+    (ConfigError), as is a growth ``typical_growth`` refuses.
 
     Examples
     --------
@@ -238,8 +264,12 @@ def stationary_tail_exponent(spectrum):
     if not growth.v < 0.0 or growth.v == -math.inf:
         return math.nan
     edge = min(spectrum.beta_max, 1.0)
-    top = edge - 1e-12 * edge if spectrum.beta_max <= 1.0 else edge  # ln m may diverge at beta_max itself
+    diverges = spectrum.beta_max <= 1.0 and not spectrum.data_end  # then ln m may be infinite at beta_max itself
+    top = edge - 1e-12 * edge if diverges else edge
     if not float(spectrum.ln_m(top)) > 0.0:
+        if spectrum.data_end and spectrum.beta_max <= 1.0:
+            raise ConfigError(f"the root of ln m(beta) = 0 above beta* lies at or beyond beta = {spectrum.beta_max:g}, "
+                              "the last beta where ln m is known: extend the grid")
         return math.nan
     return brentq(lambda b: float(spectrum.ln_m(b)), growth.beta_star, top, xtol=1e-15, rtol=1e-14, maxiter=500)
 

@@ -143,6 +143,20 @@ def test_minimum_at_the_edge_of_the_domain_without_derivatives():
     assert math.isnan(g.bd_coefficient)
 
 
+def test_a_spectrum_ending_where_its_data_end_refuses_a_minimum_there():
+    """The same ln m as above, known up to 0.3 (an estimate on a grid): the edge is no answer."""
+    from popdyn.errors import ConfigError
+
+    edge = 0.3
+    spectrum = Spectrum(lambda b: math.log(4) - b + 2 * b * b, beta_max=edge, data_end=True)
+    with pytest.raises(ConfigError, match="at or beyond beta = 0.3, the last beta where ln m is known"):
+        typical_growth(spectrum)
+    unknown_at_zero = Spectrum(lambda b: np.where(np.asarray(b) > 0.1, -1.0 + b, np.nan), beta_max=edge,
+                               data_end=True)
+    with pytest.raises(ConfigError, match="no beta_min"):  # nan at 0+ and no beta_min: not "dies out"
+        typical_growth(unknown_at_zero)
+
+
 def test_brunet_derrida_L_is_nan_where_the_formula_says_nothing():
     assert math.isnan(brunet_derrida_L(2)) and brunet_derrida_L(3) > 0
     assert brunet_derrida_L(1e6, refined=False) == pytest.approx(math.log(1e6))

@@ -51,13 +51,14 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
       popdyn fit runs/metal
       popdyn fit runs/metal-s1 runs/metal-s2 runs/metal-s3 --json
     """
-    from analysis.report import combined_growth, fit_run, group_by_point, point_key
+    from analysis.report import check_seeds_by_point, combined_growth, fit_run, group_by_point, point_key
 
     from .. import runs
 
     if bootstrap < 1 or tail_bootstrap < 1:
         raise ConfigError("--bootstrap and --tail-bootstrap must be at least 1")
     loaded = [runs.load(d) for d in run_dirs]
+    check_seeds_by_point(loaded)  # before any fit: two runs of one seed are not two seeds
     for r in loaded:
         last = int(r.table["n"].max())
         if burn_in is not None and not 0 <= burn_in < last - 2:

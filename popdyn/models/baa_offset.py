@@ -296,7 +296,9 @@ class BAAOffsetTree:
         X: nodes at offset |x| >= X have no decay terms (the tree is cut there), 2 <= X <= 64; a population
         cuts at min(X, x_(N-1)), where its design ends (``popdyn.kernels.baa_offset``).
     resolution : float
-        Width in x of the window a child is drawn from (``popdyn.kernels.baa_offset``), 0 < resolution <= 1.
+        Width in x of the window a child is drawn from (``popdyn.kernels.baa_offset``), 0 < resolution <= 1,
+        and at most spread (1 - exp(-cut / spread)) (1 / q(0), where the window holds N q(0) resolution samples:
+        no wider than the design).
     spread : float
         s of the population's design in x, density ~ exp(-x / s) on [0, cut), 0.05 <= s <= 64.
     carry_offset : bool
@@ -327,7 +329,7 @@ class BAAOffsetTree:
         Parameter("cut", "float", "Offset X beyond which the tree is cut (nodes at |x| >= X have no decay terms; a "
                   "population also cuts where its design ends, near spread * ln 2N), 2 <= X <= 64.", default=8.0),
         Parameter("resolution", "float", "Width in x of the window of design points a child at offset |M| is drawn "
-                  "from, 0 < resolution <= 1.", default=0.02),
+                  "from, 0 < resolution <= 1 and <= spread (1 - exp(-cut/spread)).", default=0.02),
         Parameter("spread", "float", "Scale s of the population's offsets, density ~ exp(-x/s) on [0, cut).",
                   default=0.5),
         Parameter("carry_offset", "bool", "--reset-offsets evaluates every child on its own level (the memoryless "
@@ -349,6 +351,13 @@ class BAAOffsetTree:
             raise ConfigError(f"resolution must lie in (0, 1], got {resolution}")
         if not 0.05 <= spread <= 64.0:
             raise ConfigError(f"spread must lie in [0.05, 64], got {spread}")
+        # A child's window holds N q(y) resolution design points, most at y = 0, where q(0) = 1 / widest: beyond
+        # that the window is wider than the whole design, no longer local, and folds (or clips) children onto its ends.
+        widest = spread * -math.expm1(-cut / spread)
+        if resolution > widest:
+            raise ConfigError(f"resolution {resolution:g} is wider than the design of spread {spread:g}, cut {cut:g} "
+                              f"(a child's window at offset 0 would hold more than the N samples): resolution <= "
+                              f"spread (1 - exp(-cut/spread)) = {widest:.6g}, or a larger spread")
         if not isinstance(self.carry_offset, (bool, np.bool_)):
             raise ConfigError(f"carry_offset must be true or false, got {self.carry_offset!r}")
         for name, value in (("cut", cut), ("resolution", resolution), ("spread", spread),

@@ -73,6 +73,19 @@ def test_runs_with_one_seed_are_reported_but_left_out_of_the_fits():
     assert list(extrapolate(study)["points"]) == [3, 3]
 
 
+def test_a_repeated_seed_of_one_point_is_refused():
+    """Rows of seed 1 at one (T/Tc, N) with two run lengths share their early generations: not two seeds."""
+    from popdyn.errors import ConfigError
+
+    from analysis.finite_size import RUN_COLUMNS, study_from_runs
+
+    def row(seed, generations):
+        return dict(zip(RUN_COLUMNS, (0.1, 1.3, 0.52, 1000, seed, generations, 0.1, 0.01, 1.0)))
+
+    with pytest.raises(ConfigError, match="seed=1 generations=40 and .* seed=1 generations=80 have the same seed 1"):
+        study_from_runs([row(1, 40), row(2, 40), row(1, 80)])
+
+
 def test_runs_on_dask_workers_equal_the_runs_one_by_one():
     """The study's runs on a real 2-worker LocalCluster: the same rows, bit for bit, as in this process.
 

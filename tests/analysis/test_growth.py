@@ -74,6 +74,34 @@ def test_seed_combination_and_its_consistency_check():
     assert combine_seeds(shifted).consistency_pvalue < 1e-6
 
 
+@pytest.mark.parametrize("bad", [math.inf, math.nan])
+def test_an_overflow_or_nan_is_no_extinction(bad):
+    """Only -inf (every sample an exact zero) is an extinction; +inf (a float32 overflow) or nan used to read as
+    v = -inf, "died out". Refused, naming the run and the first bad generation, even inside the burn-in."""
+    from popdyn.errors import ConfigError
+
+    y = np.arange(12.0)
+    y[7:] = bad
+    for burn_in in (1, 9):
+        with pytest.raises(ConfigError, match=f"mean_ln is {bad} at generation 7 of runs/a: .* no extinction"):
+            fit_growth(_table(y), "mean_ln", burn_in=burn_in, run="runs/a")
+
+
+def test_fit_run_refuses_an_overflowed_run(monkeypatch, tmp_path):
+    """The report does not turn it into a note either: the whole fit is refused."""
+    import popdyn
+    from analysis.report import fit_run
+    from popdyn.errors import ConfigError
+    from popdyn.runs import Run
+
+    run = popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=500, generations=12, out=tmp_path / "r", progress=False)
+    table = run.table.copy()
+    table.loc[table["n"] >= 10, "ln_gamma_mle"] = math.inf
+    monkeypatch.setattr(Run, "table", property(lambda self: table))
+    with pytest.raises(ConfigError, match=f"ln_gamma_mle is inf at generation 10 of {tmp_path / 'r'}"):
+        fit_run(run, n_bootstrap=9, tail_bootstrap=5)
+
+
 def test_extinct_population_and_bad_burn_in():
     y = np.array([0.0, -1.0, -math.inf, -math.inf, -math.inf, -math.inf])
     assert fit_growth(_table(y), "mean_ln", burn_in=1).v == -math.inf

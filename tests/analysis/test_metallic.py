@@ -3,6 +3,7 @@
 import pytest
 
 from analysis.metallic import metallic_point
+from popdyn.errors import ConfigError
 
 
 @pytest.mark.slow
@@ -24,3 +25,9 @@ def test_window_edge_point_within_its_corrections():
     tol = 2 * (p.upper_correction + p.lower_correction)
     assert abs(p.mean_ratio - 1) < tol + 4 * p.mean_ratio_err
     assert abs(p.var_ratio - 1) < tol + 4 * p.var_ratio_err
+
+
+def test_a_repeated_seed_is_refused():
+    """seeds=(1, 1, 2) would average one run twice as two seeds: refused before any run."""
+    with pytest.raises(ConfigError, match=r"must differ, got \(1, 1, 2\) \(seed 1 repeated\)"):
+        metallic_point(1e-3, 3000.0, size=100, generations=4, seeds=(1, 1, 2))

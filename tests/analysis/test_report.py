@@ -67,6 +67,26 @@ def test_fit_reads_an_unfinished_run(tmp_path, capsys):
     assert exit_info.value.code == 0 and "running" in capsys.readouterr().out
 
 
+def test_a_repeated_seed_is_refused_not_combined(seeds, tmp_path, capsys):
+    """A second run of seed 1 at the same point is the first one again, bit for bit: combined as a second seed
+    it gave stderr 0, a zero-width interval and chi^2 p = 1. Refused in one line naming both runs, exit 2,
+    also for one directory named twice and for a shorter run of the same seed."""
+    from popdyn.errors import ConfigError
+
+    from analysis.report import group_by_point
+
+    again = popdyn.run(seeds[0].model, size=5000, generations=20, seed=1, out=tmp_path / "again", progress=False)
+    for argv in ([str(seeds[0].path), str(again.path)], [str(seeds[0].path), str(seeds[1].path), str(seeds[0].path)]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["fit", *argv, "--no-report", "--json"])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and err.count("\n") == 1
+        assert f"{argv[0]} and {argv[-1]} have the same seed 1 at one point" in err
+    fits = [fit_run(r, n_bootstrap=9, tail_bootstrap=5) for r in (seeds[0], again)]
+    with pytest.raises(ConfigError, match="have the same seed 1"):
+        group_by_point(fits)
+
+
 def test_fit_cli_refuses_bad_input(tmp_path, capsys):
     for argv, message in ([["fit", str(tmp_path)], "not a popdyn run directory"],
                           [["fit", str(tmp_path / "nope")], "is not a directory"]):
@@ -74,3 +94,12 @@ def test_fit_cli_refuses_bad_input(tmp_path, capsys):
             main(argv)
         err = capsys.readouterr().err
         assert exit_info.value.code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_tail_threshold_at_the_edge_of_its_search_is_a_note(tmp_path):
+    """About 220 positive samples: the k-search holds one candidate, k = 50, which is its edge."""
+    run = popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=230, generations=4, seed=1, snapshots=[1],
+                     out=tmp_path / "small", progress=False)
+    fit = fit_run(run, n_bootstrap=9, tail_bootstrap=5)
+    assert fit.tails[1].k_at_edge and fit.tails[1].k == 50
+    assert any("at the edge of the k-search in generation(s) 1:" in note for note in fit.notes)

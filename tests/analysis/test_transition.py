@@ -46,6 +46,26 @@ def test_transition_from_runs_at_lam_0_1():
                                                 progress=False)])
 
 
+def test_transition_refuses_a_repeated_seed_at_one_temperature(tmp_path, capsys):
+    """Two runs of seed 1 at T = 0.45 are one run twice: refused (ConfigError, one line naming them, exit 2 from
+    the command line) before any fit; the same seed at two temperatures is no repeat."""
+    from popdyn.cli import main
+    from popdyn.errors import ConfigError
+
+    def run(T, seed, name, generations=8):
+        return popdyn.run(popdyn.BAATree(lam=0.1, T=T), size=300, generations=generations, seed=seed,
+                          out=tmp_path / name, progress=False)
+
+    runs = [run(0.45, 1, "a"), run(0.45, 2, "b"), run(0.55, 1, "c"), run(0.55, 2, "d"), run(0.45, 1, "e", 6)]
+    with pytest.raises(ConfigError, match=f"{runs[0].path} and {runs[4].path} have the same seed 1 at one point "
+                                          r"\(T = 0.45, N = 300\)"):
+        transition_from_runs(runs)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["transition", *(str(r.path) for r in runs)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and "have the same seed 1" in err
+
+
 def test_parabola_recovers_a_curved_crossing_that_the_line_misses():
     """v = 2 x + 3 x^2 with x = ln(T/Tc): the line's zero is biased, the parabola's is not."""
     rng = np.random.default_rng(11)

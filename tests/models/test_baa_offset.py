@@ -115,6 +115,19 @@ def test_bad_parameters_are_one_config_error(field, value):
         BAAOffsetTree(**{"lam": 0.01, "T": 2.0, field: value})
 
 
+def test_a_resolution_wider_than_the_design_is_refused():
+    """spread = 0.05 and resolution = 0.1 are allowed alone, but the window at offset 0 would hold
+    resolution N q(0) = 2N design points: a child drawn from anywhere in the design. (Measured at lam = 0.01,
+    T = 3.3, N = 2e4, one seed: v_N = 0.93 at resolution 0.02, 0.92 at 0.1, where the finite-N bias hides it,
+    -0.05 at 0.3; exact 1.60.) The bound is 1 / q(0) = spread (1 - exp(-cut/spread)), exactly."""
+    widest = 0.5 * -math.expm1(-2.0 / 0.5)  # 0.4908
+    BAAOffsetTree(lam=0.01, T=2.0, spread=0.5, cut=2.0, resolution=widest)
+    with pytest.raises(ConfigError, match=r"resolution <= spread \(1 - exp\(-cut/spread\)\) = 0.490842"):
+        BAAOffsetTree(lam=0.01, T=2.0, spread=0.5, cut=2.0, resolution=widest * (1 + 1e-12))
+    with pytest.raises(ConfigError, match="resolution 0.1 is wider than the design of spread 0.05"):
+        BAAOffsetTree(lam=0.01, T=2.0, spread=0.05, resolution=0.1)
+
+
 def test_small_beta_is_refused_not_clipped():
     spectrum = BAAOffsetTree(lam=0.01, T=2.0).spectrum()
     with pytest.raises(ConfigError):
@@ -133,7 +146,7 @@ def test_command_line_runs_the_offset_tree_and_refuses_bad_parameters(capsys, tm
 
     summary = json.loads(stdout)
     assert summary["model"]["name"] == "baa-offset" and summary["exact"]["Tc"] == pytest.approx(critical_point(0.1)[0])
-    for bad in (["--cut", "1"], ["--resolution", "2"], ["--spread", "0"]):
+    for bad in (["--cut", "1"], ["--resolution", "2"], ["--spread", "0"], ["--spread", "0.05", "--resolution", "0.1"]):
         code, stdout, stderr = run_main(capsys, "run", "--model", "baa", "--energy-arguments", "--lam", "0.1", "--T",
                                         "0.5", *bad, "--out", tmp_path / "bad", "--no-progress")
         assert code == 2 and stderr.count("\n") == 1 and not (tmp_path / "bad").exists()
