@@ -12,10 +12,10 @@ still holds the last checkpoint (every file of it is replaced atomically).
 The command line holds the handlers for its whole process (``hold``) and ignores both signals
 once its work is over (``done``), so that no signal during the exit undoes a clean stop.
 
-A wait on what is outside the process (a scheduler, worker processes starting, a cluster
-closing) can run in a thread of its own with a deadline (``in_background``), so a signal stops
-the command at once; what such a wait left running is killed as the command exits
-(``leave_behind``, ``exit_at_once``).
+No signal is held back for longer than a moment (``hold_back``). A wait on what is outside
+the process (a scheduler, worker processes starting, a cluster closing) runs in a thread of
+its own with a deadline (``in_background``), so a signal stops the command at once; what such
+a wait left running is killed as the command exits (``leave_behind``, ``exit_at_once``).
 
 ``Interrupted`` is a ``KeyboardInterrupt``, so no ``except Exception`` on the way up can mistake
 a stopped run for a finished one. Its ``exit_status`` is 128 + the signal number: 130 for
@@ -147,9 +147,10 @@ def deferred():
 def hold_back():
     """Block SIGINT and SIGTERM in this thread (and the threads and processes it starts): they wait, pending.
 
-    For moments no handler may interrupt halfway: loading the command line, starting or closing
-    a Dask cluster (a half-built one would be left to the interpreter's exit, its worker processes
-    to print tracebacks). Returns the signal mask before, for ``let_through``.
+    For moments no handler may interrupt halfway, never a wait on something else: loading the
+    command line, creating a thread that must inherit the blocked mask (``in_background``: Dask's
+    threads and worker processes then leave both signals to the main thread). Returns the signal
+    mask before, for ``let_through``.
     """
     return signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 

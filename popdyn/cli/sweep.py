@@ -27,7 +27,9 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
     parameter a column) is rebuilt from the run directories at the end.
 
     Exit status: 0 every point complete; 1 some point failed for a reason of its own (its id
-    and error are printed; the others complete); 2 bad spec, nothing written; 130/143 stopped.
+    and error are printed; the others complete), or the embedded cluster did not start within
+    60 s; 2 bad spec or a --scheduler that does not answer within 10 s, nothing written;
+    130/143 stopped.
 
     \b
     Example spec:
@@ -50,9 +52,11 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r} exists and is not a directory")
+    connected = False
     try:
-        with sweeps.dask_client(scheduler, workers, threads_per_worker) as client, \
+        with sweeps.dask_client(scheduler, workers, threads_per_worker, quiet=True) as client, \
                 tqdm(total=len(points), desc="sweep", unit="point", disable=not progress, leave=False) as bar:
+            connected = True
 
             def report(point, outcome):
                 bar.update()
@@ -61,6 +65,8 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
 
             result = sweeps.sweep(spec, out, client=client, threads_per_worker=threads_per_worker, progress=report)
     except Interrupted as exc:
+        if not connected:  # stopped while the cluster started: nothing was written (the generic line says so)
+            raise
         raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped; complete points are kept in {str(out)!r} "
                                f"and interrupted ones continue from their checkpoints with the same command: "
                                f"{command_line()}") from None

@@ -338,7 +338,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     with _telling_what_is_saved(table, keys, RUN_KEY):
         new = []
         if todo:
-            with dask_client(scheduler, workers, threads_per_worker) as client, \
+            with dask_client(scheduler, workers, threads_per_worker, quiet=True) as client, \
                     tqdm(total=len(todo), disable=not progress, file=sys.stderr, leave=False, unit="run") as bar:
 
                 def keep(row):
