@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import interrupt, models
+from . import interrupt, machine, models
 from .errors import ConfigError, RunDirectoryError, WorkError
 from .files import atomic_write
 
@@ -325,10 +325,51 @@ SCHEDULER_TIMEOUT, START_TIMEOUT, CLOSE_TIMEOUT = 10.0, 60.0, 5.0
 
 def local_workers(workers=None, threads_per_worker=1):
     """The worker processes of an embedded cluster: ``workers``, or the cores divided by ``threads_per_worker``."""
-    import os
+    return workers or max(1, machine.cores() // threads_per_worker)
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return workers or max(1, cores // threads_per_worker)
+
+def check_local_cluster(workers=None, threads_per_worker=1, population=0, tasks=None):
+    """ConfigError unless this machine can hold an embedded cluster of ``workers``; nothing is started.
+
+    The bounds: ``threads_per_worker`` within numba's pool (``NUMBA_NUM_THREADS``: a worker's run
+    refuses more); workers x threads per worker within ``machine.THREADS_PER_CORE`` per core; the
+    open files the command holds for its workers (``machine.FILES_PER_WORKER`` each) within its
+    limit (``ulimit -n``); the memory of the worker processes (``machine.WORKER_MEMORY`` each) and
+    of the populations of ``population`` bytes that ``min(workers, tasks)`` of them hold at once
+    within 90 % of what is available.
+    """
+    import numba
+
+    machine.check_numba_threads()  # the workers inherit NUMBA_NUM_THREADS
+    n = local_workers(workers, threads_per_worker)
+    told = f"--workers {n}" if workers else f"{n} workers (cores / --threads-per-worker)"
+    pool = numba.config.NUMBA_NUM_THREADS
+    if threads_per_worker > pool:
+        raise ConfigError(f"--threads-per-worker {threads_per_worker} is more than numba's {pool} threads on this "
+                          f"machine (NUMBA_NUM_THREADS)")
+    threads, most = n * threads_per_worker, machine.most_threads()
+    if threads > most:
+        raise ConfigError(f"{told} x --threads-per-worker {threads_per_worker} = {threads} threads on "
+                          f"{machine.cores()} cores; at most {machine.THREADS_PER_CORE} per core ({most} in all)")
+    files, limit = machine.FILES_RESERVED + n * machine.FILES_PER_WORKER, machine.open_files_limit()
+    if limit is not None and files > limit:
+        fit = max(0, (limit - machine.FILES_RESERVED) // machine.FILES_PER_WORKER)
+        raise ConfigError(f"{told} needs about {files} open files ({machine.FILES_PER_WORKER} per worker), over this "
+                          f"process's limit of {limit} (ulimit -n): at most {fit} workers")
+    busy = n if tasks is None else min(n, tasks)
+    need, available = n * machine.WORKER_MEMORY + busy * population, machine.available_memory()
+    if need > 0.9 * available:
+        populations = f" and {busy} populations of {population / 2**30:.2f} GiB" if population else ""
+        raise ConfigError(f"{told}: {n} worker processes ({machine.WORKER_MEMORY / 2**30:.2f} GiB each){populations} "
+                          f"need about {need / 2**30:.1f} GiB, {available / 2**30:.1f} GiB available (a tenth is "
+                          f"left to the rest)")
+
+
+def population_memory(points):
+    """Bytes the largest run among ``points`` holds at its peak (``engine.memory_needed``)."""
+    from .engine import memory_needed
+
+    return max(memory_needed(models.model_from_dict(p.model), p.size, p.dtype, bool(p.snapshot)) for p in points)
 
 
 def local_client(workers=None, threads_per_worker=1, timeout=START_TIMEOUT):
@@ -344,6 +385,7 @@ def local_client(workers=None, threads_per_worker=1, timeout=START_TIMEOUT):
     """
     from distributed import Client, LocalCluster
 
+    check_local_cluster(workers, threads_per_worker)
     _start_quiet_resource_tracker()  # here: started from Dask's threads, it would let both signals through there
     n = local_workers(workers, threads_per_worker)
     made = []
@@ -655,6 +697,8 @@ def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=N
     else:
         text, points = _read_spec(spec)
     out = Path(out)
+    if client is None:  # before anything is written
+        check_local_cluster(workers, threads_per_worker, population_memory(points), len(points))
     (out / RUNS).mkdir(parents=True, exist_ok=True)
     _write_record(out, points, text)
     with contextlib.ExitStack() as stack:

@@ -1,8 +1,8 @@
-"""What a command waits for outside itself: deadlines and signals.
+"""What a command waits for outside itself, and what it starts: deadlines, signals and bounds.
 
 Real processes throughout: an HTTP server and a socket that accepts and never answers as
 ``--scheduler``, the embedded cluster's worker processes, SIGINT and SIGTERM sent as a terminal
-or a batch system sends them.
+or a batch system sends them, and the machine's own limits (cores, memory, ``ulimit -n``).
 """
 
 import contextlib
@@ -16,6 +16,7 @@ import time
 import psutil
 import pytest
 
+from popdyn import machine
 from popdyn.errors import WorkError
 from popdyn.sweeps import SCHEDULER_TIMEOUT
 from tests.helpers import run_cli, session_processes
@@ -166,3 +167,67 @@ def test_an_embedded_cluster_that_does_not_start_in_time_is_a_work_error_and_tak
     while workers():
         assert time.monotonic() < deadline, workers()
         time.sleep(0.1)
+
+
+# -- bounds: what a command starts, against what the machine has (refused before anything starts or is written)
+
+STUDY = ["finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6", "--seeds", "2", "--generations", "12",
+         "--no-progress"]
+
+
+def _command(which, tmp_path, size=None):
+    if which == "sweep":
+        (tmp_path / "spec.toml").write_text(f"lam = 0.01\nT = 2.0\nsize = {size or 1000}\ngenerations = 3\n"
+                                            "seed = [1, 2]\n")
+        return ["sweep", tmp_path / "spec.toml", "--out", tmp_path / "out", "--no-progress"]
+    sizes = ["--sizes", str(size)] if size else []
+    return [*STUDY, *sizes, "--table", tmp_path / "out"]
+
+
+@pytest.mark.parametrize("which", ["sweep", "finite-n"])
+def test_more_workers_than_the_open_files_limit_allows_are_refused(which, tmp_path):
+    """``ulimit -n`` lowered for the command: three workers need more descriptors than it allows."""
+    import resource
+
+    workers = 3
+    limit = machine.FILES_RESERVED + workers * machine.FILES_PER_WORKER - 1
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if workers > machine.most_threads():
+        pytest.skip("fewer cores than three workers need")
+    result = subprocess.run([sys.executable, "-m", "popdyn", *map(str, _command(which, tmp_path)), "--workers",
+                             str(workers)], capture_output=True, text=True, timeout=120,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard)))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"limit of {limit} (ulimit -n): at most 2 workers" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("which", ["sweep", "finite-n"])
+def test_populations_that_fit_one_by_one_but_not_on_two_workers_at_once_are_refused(which, tmp_path):
+    """A population of 60 % of the available memory runs alone; two workers would hold two at once."""
+    from popdyn.engine import memory_needed
+    from popdyn.models import BAATree
+
+    per_sample = memory_needed(BAATree(lam=0.1, T=1.0), 1, "float64")
+    size = int(0.6 * machine.available_memory() / per_sample)
+    if size > 2**32:
+        pytest.skip("this machine has the memory of two populations of N = 2^32")
+    code = run_cli(*_command(which, tmp_path, size), "--workers", "2", timeout=120)
+    assert code.returncode == 2 and code.stderr.count("\n") == 1, code.stderr
+    assert "2 populations of" in code.stderr and "GiB available" in code.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_a_numba_thread_pool_out_of_proportion_to_the_cores_is_refused(command, tmp_path):
+    """NUMBA_NUM_THREADS beyond THREADS_PER_CORE per core: numba would start that many threads at the first kernel."""
+    pool = machine.most_threads() + 1
+    if command == "run":
+        args = ["run", "--lam", "0.01", "--T", "3.3", "--size", "300", "--generations", "3", "--out", tmp_path / "out",
+                "--no-progress"]
+    else:
+        args = _command("sweep", tmp_path)
+    result = run_cli(*args, env={"NUMBA_NUM_THREADS": str(pool)}, timeout=120)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"NUMBA_NUM_THREADS={pool} would start {pool} threads" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -28,8 +28,8 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
 
     Exit status: 0 every point complete; 1 some point failed for a reason of its own (its id
     and error are printed; the others complete), or the embedded cluster did not start within
-    60 s; 2 bad spec or a --scheduler that does not answer within 10 s, nothing written;
-    130/143 stopped.
+    60 s; 2 bad spec, a --scheduler that does not answer within 10 s, or more workers or threads
+    than this machine holds (4 threads per core), nothing written; 130/143 stopped.
 
     \b
     Example spec:
@@ -52,6 +52,9 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, progress):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r} exists and is not a directory")
+    sweeps.check_cluster_options(scheduler, workers)
+    if scheduler is None:  # its workers, threads and populations against this machine, before any starts
+        sweeps.check_local_cluster(workers, threads_per_worker, sweeps.population_memory(points), len(points))
     connected = False
     try:
         with sweeps.dask_client(scheduler, workers, threads_per_worker, quiet=True) as client, \
