@@ -12,6 +12,11 @@ still holds the last checkpoint (every file of it is replaced atomically).
 The command line holds the handlers for its whole process (``hold``) and ignores both signals
 once its work is over (``done``), so that no signal during the exit undoes a clean stop.
 
+No signal is held back for longer than a moment (``hold_back``). A wait on what is outside
+the process (a scheduler, worker processes starting, a cluster closing) runs in a thread of
+its own with a deadline (``in_background``), so a signal stops the command at once; what such
+a wait left running is killed as the command exits (``leave_behind``, ``exit_at_once``).
+
 ``Interrupted`` is a ``KeyboardInterrupt``, so no ``except Exception`` on the way up can mistake
 a stopped run for a finished one. Its ``exit_status`` is 128 + the signal number: 130 for
 SIGINT, 143 for SIGTERM, as shells report them.
@@ -142,9 +147,10 @@ def deferred():
 def hold_back():
     """Block SIGINT and SIGTERM in this thread (and the threads and processes it starts): they wait, pending.
 
-    For moments no handler may interrupt halfway: loading the command line, starting or closing
-    a Dask cluster (a half-built one would be left to the interpreter's exit, its worker processes
-    to print tracebacks). Returns the signal mask before, for ``let_through``.
+    For moments no handler may interrupt halfway, never a wait on something else: loading the
+    command line, creating a thread that must inherit the blocked mask (``in_background``: Dask's
+    threads and worker processes then leave both signals to the main thread). Returns the signal
+    mask before, for ``let_through``.
     """
     return signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
@@ -158,6 +164,110 @@ def let_through(mask=None):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
     else:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _thread(target, name):
+    """Start ``target`` in a daemonic thread created with SIGINT and SIGTERM blocked (its threads and processes
+    inherit that); a signal that waited meanwhile is acted on here, once it has started."""
+    mask = hold_back()
+    try:
+        threading.Thread(target=target, name=name, daemon=True).start()
+    finally:
+        let_through(mask)
+
+
+def in_background(start, seconds, discard=None, name="popdyn-wait"):
+    """``start()`` in a thread of its own, waited for here at most ``seconds``, a signal acted on at any moment.
+
+    For waits on what is outside the process (a scheduler to answer, worker processes to start,
+    a cluster to close), which libraries do not all bound or let a signal cut short cleanly
+    (Dask's handshake waits for ever on a socket that never answers; a Dask start-up cut short
+    leaves half a cluster to the interpreter's exit). ``start`` runs with SIGINT and SIGTERM
+    blocked, and so do the threads and processes it starts (Dask's event loop, the worker
+    processes): the signals come to this thread, whose handlers act at once. They are held
+    back only while the thread is created.
+
+    Returns ``start``'s result or raises its exception. ``TimeoutError`` once ``seconds`` have
+    passed; ``Interrupted`` on a signal. Either way ``start`` runs on to its end in its thread
+    (daemonic: it never delays the exit), and what it still returns goes to ``discard`` there.
+    """
+    import time
+
+    lock, done, box = threading.Lock(), threading.Event(), {}
+
+    def target():
+        try:
+            result = start()
+        except BaseException as exc:  # noqa: B036 (handed to the waiting thread, which raises it)
+            box["error"] = exc
+        else:
+            with lock:
+                abandoned = box.get("abandoned", False)
+                if not abandoned:
+                    box["result"] = result
+            if abandoned and discard is not None:
+                discard(result)
+        finally:
+            done.set()
+
+    deadline = time.monotonic() + seconds
+    try:
+        _thread(target, name)
+        while not done.wait(min(0.1, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"not done within {seconds:g} s")
+    except BaseException:
+        with lock:
+            box["abandoned"] = True
+            result, finished = box.get("result"), "result" in box
+        if finished and discard is not None:  # it ended in the last moment: not left behind, nor waited for
+            _thread(lambda: discard(result), name)
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+#: How to kill what a wait cut short left running (``leave_behind``), for ``exit_at_once``.
+_left_behind = []
+
+
+def leave_behind(kill):
+    """Register ``kill``, which kills what a wait cut short left running (a cluster still starting, or closing).
+
+    The command line then ends with ``exit_at_once`` instead of the interpreter's clean-up.
+    """
+    _left_behind.append(kill)
+
+
+def left_behind():
+    """Whether some wait cut short left something running (``leave_behind``)."""
+    return bool(_left_behind)
+
+
+def exit_at_once(status):
+    """Kill what was left behind, flush stdout and stderr, and end the process with ``status`` now.
+
+    The interpreter's clean-up would race what is still starting: Dask's ``atexit`` closes the
+    cluster again and waits for it (up to 10 s), multiprocessing's waits for each worker process
+    to heed a SIGTERM that its start-up holds back, and its finalizers remove the semaphores that
+    a worker process still starting is about to open (a traceback from that process). Worker
+    processes out of reach of ``kill`` end on their own: their pipe to this process closes.
+    """
+    import os
+    import sys
+
+    for kill in _left_behind:
+        try:
+            kill()
+        except Exception:  # noqa: BLE001 (best effort: the exit kills the rest)
+            pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 def pending():

@@ -17,7 +17,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import folders, interrupt
+from . import folders, interrupt, machine
 from ._version import __version__
 from .engine import check_dtype, initial_state, memory_needed, sample, summarize
 from .errors import ConfigError, RunDirectoryError, StorageError
@@ -134,7 +134,12 @@ def _integer(name, value, low, high=None):
 
 
 def set_threads(threads):
-    """Use ``threads`` numba threads (None: leave numba's default)."""
+    """Use ``threads`` numba threads (None: leave numba's default), at most numba's pool (``NUMBA_NUM_THREADS``).
+
+    The pool itself, which numba starts whole at the first parallel kernel, is checked against the
+    cores (``machine.check_numba_threads``), whatever ``threads`` is.
+    """
+    machine.check_numba_threads()
     if threads is None:
         return
     most = numba.config.NUMBA_NUM_THREADS

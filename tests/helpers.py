@@ -14,6 +14,20 @@ def run_cli(*args, env=None, **kwargs):
                           env=full_env, **kwargs)
 
 
+def session_processes(pid):
+    """The command lines of the processes in the session (process group) of ``pid``, but ``pid`` itself."""
+    import contextlib
+
+    import psutil
+
+    left = []
+    for proc in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if proc.pid != pid and os.getpgid(proc.pid) == pid:
+                left.append(" ".join(proc.cmdline())[:100])
+    return left
+
+
 def same_bits(a, b):
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()

@@ -71,6 +71,14 @@ CASES = {
     "study table not parquet": (STUDY + ["--table", "afile"], "is not a Parquet table"),
     "study table empty": (STUDY + ["--table", ""], "--table needs a path"),
     "study plot empty": (STUDY + ["--plot", ""], "--plot needs a path"),
+    "study workers beyond the cores": (STUDY + ["--workers", "100000"], "per core"),
+    "study threads per worker": (STUDY + ["--threads-per-worker", "100000"], "more than numba's"),
+    # -- sweep: the embedded cluster against the machine
+    "sweep workers beyond the cores": (["sweep", "spec.toml", "--out", "o", "--workers", "100000"], "per core"),
+    "sweep threads per worker": (["sweep", "spec.toml", "--out", "o", "--threads-per-worker", "100000"],
+                                 "more than numba's"),
+    "sweep workers of a scheduler": (["sweep", "spec.toml", "--out", "o", "--workers", "2", "--scheduler",
+                                      "tcp://127.0.0.1:9"], "--workers sizes the embedded cluster"),
     # -- metallic
     "metallic size": (METAL + ["--size", "5000000000"], "--size: size must be"),
     "metallic T huge": (METAL + ["--T", "300,1e300"], "T must be at most 2^30"),
@@ -161,6 +169,7 @@ def test_bad_input_is_one_line_exit_2_and_touches_nothing(args, message, runs, t
     for name in ("done", "stopped"):
         (tmp_path / name).symlink_to(runs / name)
     (tmp_path / "afile").write_text("a file, not a folder")
+    (tmp_path / "spec.toml").write_text("lam = 0.01\nT = 2.0\nsize = 1000\ngenerations = 3\n")
     monkeypatch.chdir(tmp_path)
     before = _digest(tmp_path), _digest(runs)
     code, stdout, stderr = run_main(capsys, *args)

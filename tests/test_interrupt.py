@@ -23,3 +23,38 @@ def test_a_signal_swallowed_by_a_library_still_stops_the_next_run():
             popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=1000, generations=5, progress=False)
     assert "stopped after generation 0" in stopped.value.message and stopped.value.run.table["n"].max() == 0
     assert interrupt.pending() is None  # acted on, and the handlers are back as they were
+
+
+def test_a_wait_in_the_background_has_a_deadline_and_a_signal_cuts_it_short():
+    """``in_background``: the result or the error of ``start``; TimeoutError at the deadline; Interrupted at a
+    signal, at once. ``start`` runs with both signals blocked (its threads and processes inherit that), and what
+    it returns after the wait was given up goes to ``discard``."""
+    import threading
+    import time
+
+    assert interrupt.in_background(lambda: signal.pthread_sigmask(signal.SIG_BLOCK, []), 5) >= set(interrupt.SIGNALS)
+    with pytest.raises(ZeroDivisionError):
+        interrupt.in_background(lambda: 1 / 0, 5)
+    discarded, release = [], threading.Event()
+
+    def slow():
+        release.wait(10)
+        return "late"
+
+    t0 = time.monotonic()
+    with pytest.raises(TimeoutError):
+        interrupt.in_background(slow, 0.2, discard=discarded.append)
+    assert 0.2 <= time.monotonic() - t0 < 1.0
+    release.set()
+    deadline = time.monotonic() + 10
+    while not discarded and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert discarded == ["late"]
+
+    release.clear()
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    t0 = time.monotonic()
+    with interrupt.handled(), pytest.raises(popdyn.Interrupted):
+        interrupt.in_background(slow, 30)
+    assert time.monotonic() - t0 < 1.0
+    release.set()

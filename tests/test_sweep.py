@@ -6,7 +6,7 @@ import pytest
 
 import popdyn
 from popdyn.sweeps import RUNS, load_sweep, parse_spec, sweep
-from tests.helpers import run_main
+from tests.helpers import run_main, session_processes
 
 SPEC = {"model": "baa", "lam": 0.01, "T": [2.0, 3.0], "size": 3000, "generations": 5, "seed": [1, 2],
         "snapshot": [5]}
@@ -153,8 +153,9 @@ def test_a_worker_killed_during_a_sweep_loses_nothing(tmp_path):
 @pytest.mark.parametrize("moment", ["starting", "running"])
 def test_ctrl_c_stops_a_sweep_in_one_line_and_the_same_command_finishes_it(tmp_path, moment):
     """SIGINT to the whole process group, as a terminal's Ctrl-C sends it (the embedded workers get it too), while
-    the cluster starts or while points run: exit 130, one line naming the command, every started point
-    resumable; the same command then completes the sweep, each point bit-identical to a run of its own."""
+    the cluster starts or while points run: exit 130 within 2 s, one line naming the command, no worker process
+    left, every started point resumable; the same command then completes the sweep, each point bit-identical to
+    a run of its own."""
     import os
     import signal
     import subprocess
@@ -176,11 +177,16 @@ def test_ctrl_c_stops_a_sweep_in_one_line_and_the_same_command_finishes_it(tmp_p
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.05)
         time.sleep(rng.uniform(0.0, 0.5))
+    t0 = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
+    stopped = time.monotonic() - t0
     assert proc.returncode == 130 and stdout == "", stderr
     assert stderr.count("\n") == 1 and stderr.startswith("popdyn: SIGINT: stopped"), stderr
     assert stderr.strip().endswith("--workers 2 --no-progress") and "Traceback" not in stderr
+    assert stopped < 2.0, stopped
+    time.sleep(0.5)
+    assert session_processes(proc.pid) == []
     started = [popdyn.load(p) for p in (out / RUNS).glob("*") if (p / "config.json").exists()]
     assert {r.status for r in started} <= {"complete", "interrupted"}
     if moment == "running":

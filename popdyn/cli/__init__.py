@@ -28,6 +28,10 @@ def main(argv=None):
         interrupt.hold()
     try:
         _run(argv)
+    except SystemExit as exc:
+        if argv is None and interrupt.left_behind():  # a cluster cut short in its start or close: no clean-up races it
+            interrupt.exit_at_once(exc.code if isinstance(exc.code, int) else int(exc.code is not None))
+        raise
     finally:
         if argv is None:
             interrupt.done()

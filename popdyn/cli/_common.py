@@ -87,11 +87,12 @@ def dask_options(command):
     options = [
         click.option("--workers", type=click.IntRange(min=1), default=None,
                      help="Worker processes of the embedded Dask cluster on 127.0.0.1 "
-                          "(default: cores / threads per worker)."),
+                          "(default: cores / threads per worker; workers x threads at most 4 per core)."),
         click.option("--threads-per-worker", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Numba threads of each worker (an embedded worker runs one point or run at a time)."),
         click.option("--scheduler", default=None, metavar="ADDRESS",
-                     help="Submit to a running Dask scheduler (tcp://host:8786) instead of an embedded cluster."),
+                     help="Submit to a running Dask scheduler (tcp://host:8786) instead of an embedded cluster; "
+                          "it must answer within 10 s."),
     ]
     for option in reversed(options):
         command = option(command)

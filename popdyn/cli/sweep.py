@@ -36,8 +36,9 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, max_points,
     (samples x generations) it asks for.
 
     Exit status: 0 every point complete; 1 some point failed for a reason of its own (its id
-    and error are printed; the others complete); 2 bad spec or --out, nothing written;
-    130/143 stopped.
+    and error are printed; the others complete), or the embedded cluster did not start within
+    60 s; 2 bad spec or --out, a --scheduler that does not answer within 10 s, or more workers or
+    threads than this machine holds (4 threads per core), nothing written; 130/143 stopped.
 
     \b
     Example spec:
@@ -77,7 +78,7 @@ def sweep_command(spec, out, workers, threads_per_worker, scheduler, max_points,
 
             result = sweeps.sweep(plan, out, scheduler=scheduler, workers=workers,
                                   threads_per_worker=threads_per_worker, progress=report, max_points=max_points,
-                                  checked=checked)
+                                  checked=checked, quiet=True)
     except Interrupted as exc:
         # a folder is named only when it holds what the message says it keeps
         if sweeps.has_results(out):

@@ -338,9 +338,10 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     from analysis.finite_size import RUN_COLUMNS, RUN_KEY, exact_tc, finite_population_runs, run_grid
 
     from ..files import check_output_file
-    from ..runs import check_memory, provenance
+    from ..engine import memory_needed
+    from ..runs import provenance
     from ..store import ResultTable
-    from ..sweeps import check_cluster_options, dask_client, local_workers
+    from ..sweeps import check_cluster_options, check_local_cluster, dask_client
 
     check_cluster_options(scheduler, workers)
     size_list = _parse_ints(sizes, "--sizes", 2)
@@ -362,9 +363,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path is not None else None
     done = table.keys(RUN_KEY) if table is not None else set()
     todo = [k for k in keys if k not in done]
-    if todo and scheduler is None:  # the embedded workers share this machine's memory; a cluster's are its own
-        check_memory(prototype.at(T=Tc), max(k[2] for k in todo), "float64", snapshots=False,
-                     copies=min(len(todo), local_workers(workers, threads_per_worker)))
+    if todo and scheduler is None:  # the embedded workers share this machine's cores and memory; a cluster's its own
+        check_local_cluster(workers, threads_per_worker,
+                            memory_needed(prototype.at(T=Tc), max(k[2] for k in todo), "float64"), len(todo))
     if table is not None and todo:  # one study writes a table: refused while another does; the rows it added count
         table.lock()
         todo = [k for k in keys if k not in table.keys(RUN_KEY)]
@@ -373,7 +374,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
             contextlib.closing(table) if table is not None else contextlib.nullcontext():
         new = []
         if todo:
-            with dask_client(scheduler, workers, threads_per_worker) as client, \
+            with dask_client(scheduler, workers, threads_per_worker, quiet=True) as client, \
                     tqdm(total=len(todo), disable=not progress, file=sys.stderr, leave=False, unit="run") as bar:
 
                 def keep(row):
