@@ -24,6 +24,7 @@ the growth rate of a Feynman-Kac path measure (BACKGROUND section 3). Two estima
 Both return a ``TiltedGrowth``; ``tilted_spectrum`` turns either into a ``popdyn.spectrum.Spectrum``.
 """
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -469,8 +470,7 @@ def critical_point(model_at, lo, hi, parameter="W", beta=0.5, method="quadrature
 
     def at(p):
         g = estimate(model_at(p), beta, confidence=confidence, **settings)
-        g = TiltedGrowth(g.beta, g.ln_growth, g.stderr, g.interval, g.replicas, g.method, g.confidence,
-                         dict(g.settings, parameter=p), g.wall_s)
+        g = dataclasses.replace(g, settings=dict(g.settings, parameter=p))
         scan.append(g)
         if progress is not None:
             progress(g)

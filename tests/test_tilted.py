@@ -304,3 +304,12 @@ def test_quadrature_refuses_a_disorder_far_below_the_spread_of_r():
     with pytest.raises(ConfigError, match="loses its digits"):
         quadrature_growth(AndersonTree(W=1e-9), 0.5, points=100, samples=10_000, replicas=1, pool_size=10_000,
                           pool_generations=30)  # the clean lattice's R is spread over ~1e9
+
+
+def test_critical_point_carries_the_grid_error_to_the_root():
+    c = critical_point(lambda W: AndersonTree(W=W), 16.0, 20.0, points=200, samples=50_000, pool_size=20_000,
+                       pool_generations=20, replicas=2, tolerance=0.5)
+    below, above = c.systematic
+    assert below > 0.0 and above > 0.0
+    assert all(g.systematic[0] > 0.0 for g in c.scan)
+    assert c.interval.high - c.value > above and c.value - c.interval.low > below
