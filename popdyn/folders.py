@@ -13,15 +13,45 @@ is not taken for a run: a run directory has a ``config.json`` of the popdyn-run 
 (a start cut short) its ``state.json`` beside its ``.lock``.
 """
 
+import dataclasses
+import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import models
 from .errors import RunDirectoryError
 
 #: What a sweep directory holds: its record, its table, and the folder of its points.
 RECORD, SUMMARY, RUNS = "sweep.json", "summary.parquet", "runs"
 #: The format a run directory's config.json declares (``popdyn.store.FORMAT``).
 RUN_FORMAT = "popdyn-run"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: a model and the options of its run."""
+
+    model: dict  # model.to_dict()
+    size: int
+    generations: int
+    seed: int
+    snapshot: tuple = ()
+    dtype: str = "float64"
+
+    @property
+    def id(self):
+        """A stable name from the configuration alone: readable parameters and a hash of all of them."""
+        config = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
+        digest = hashlib.sha256(config.encode()).hexdigest()[:10]
+        model = models.model_from_dict(self.model)
+        return f"{self.model['name']}-{model.run_name()}-N{self.size}-s{self.seed}-{digest}"
+
+    def parameters(self):
+        """The point as flat columns (model parameters, then run options), for the sweep's table."""
+        return {"point": self.id, "model": self.model["name"],
+                **{k: v for k, v in self.model.items() if k != "name"},
+                "size": self.size, "generations": self.generations, "seed": self.seed, "dtype": self.dtype}
 
 
 def is_run_directory(path):

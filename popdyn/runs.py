@@ -21,10 +21,10 @@ from . import folders, interrupt, machine
 from ._version import __version__
 from .engine import check_dtype, initial_state, memory_needed, sample, summarize
 from .errors import ConfigError, RunDirectoryError, StorageError
-from .models import model_from_dict
-from .rng import MAX_SIZE
 from .files import usable_path, utc_now
 from .lock import DirectoryLock
+from .models import model_from_dict
+from .rng import MAX_SIZE
 from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
 
 
@@ -345,9 +345,7 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
 
 def _point_id(model, params):
     """The id a sweep gives the point of this run (a run may be written into a sweep only as its point)."""
-    from .sweeps import Point
-
-    return Point(model.to_dict(), params["size"], params["generations"], params["seed"], tuple(params["snapshots"]),
+    return folders.Point(model.to_dict(), params["size"], params["generations"], params["seed"], tuple(params["snapshots"]),
                  params["dtype"]).id
 
 

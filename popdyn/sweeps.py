@@ -33,20 +33,20 @@ import contextlib
 import dataclasses
 import datetime
 import decimal
-import hashlib
 import itertools
 import json
 import math
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import tomllib
 
 from . import folders, interrupt, machine, models
 from .errors import ConfigError, DirectoryInUse, RunDirectoryError, WorkError
 from .files import atomic_write
+from .folders import Point
 from .lock import DirectoryLock
 from .models.protocol import Parameter
 
@@ -68,32 +68,6 @@ RUNS, RECORD, SUMMARY = folders.RUNS, folders.RECORD, folders.SUMMARY
 #: back into the summary, and 50 bytes of sweep.json: 10^4 points are minutes of that, a study here has tens
 #: to hundreds, and a spec that expands further is most often a list given where a scalar was meant.
 MAX_POINTS = 10_000
-
-
-@dataclass(frozen=True)
-class Point:
-    """One point of a sweep: a model and the options of its run."""
-
-    model: dict  # model.to_dict()
-    size: int
-    generations: int
-    seed: int
-    snapshot: tuple = ()
-    dtype: str = "float64"
-
-    @property
-    def id(self):
-        """A stable name from the configuration alone: readable parameters and a hash of all of them."""
-        config = json.dumps(dataclasses.asdict(self), sort_keys=True, default=list)
-        digest = hashlib.sha256(config.encode()).hexdigest()[:10]
-        model = models.model_from_dict(self.model)
-        return f"{self.model['name']}-{model.run_name()}-N{self.size}-s{self.seed}-{digest}"
-
-    def parameters(self):
-        """The point as flat columns (model parameters, then run options), for the sweep's table."""
-        return {"point": self.id, "model": self.model["name"],
-                **{k: v for k, v in self.model.items() if k != "name"},
-                "size": self.size, "generations": self.generations, "seed": self.seed, "dtype": self.dtype}
 
 
 # -- the spec: typed, counted, then built ------------------------------------------------------

@@ -204,6 +204,22 @@ def _tilted_weights(weight, key, T, fixed_terms, scale):
         weight[i] = scale * k
 
 
+@njit
+def _power_integrals(a, b, e):
+    """int_a^b |y|^(e - 1) dy and int_a^b y |y|^(e - 1) dy (a < b, either sign), e = 1 - 2 beta > 0."""
+    g0 = (math.copysign(abs(b) ** e, b) - math.copysign(abs(a) ** e, a)) / e
+    g1 = (abs(b) ** (e + 1.0) - abs(a) ** (e + 1.0)) / (e + 1.0)
+    return g0, g1
+
+
+@njit
+def _step_mass(x, e):
+    """Z(x) = int p(y - x) |y|^(-2 beta) dy over y in [x - 1, x + 1], p the triangle: the step's weight."""
+    left0, left1 = _power_integrals(x - 1.0, x, e)
+    right0, right1 = _power_integrals(x, x + 1.0, e)
+    return (1.0 - x) * left0 + left1 + (1.0 + x) * right0 - right1
+
+
 class BAAPath:
     """The tilted population of the BAA tree: memoryless, so a step is a fresh node's ``sum of w^beta``.
 
@@ -211,8 +227,8 @@ class BAAPath:
     (P(w > y) ~ y^(-1/2)): its sample mean converged so slowly that ln of it was biased low with
     an interval that missed ln m (1.697 [1.652, 1.742] against 1.927 at lam = 0.1, T = 1,
     beta = 0.45; 4 replicas of 20000 x 20 nodes, 95 %). The mismatch is therefore integrated out (Rao-Blackwell) as in the offset
-    tree's tilted step: E[|m|^(-2 beta)] = Z(0) of ``popdyn.kernels.baa_offset._step_mass`` in
-    closed form, and only the term count k is sampled, so the weights have every moment for
+    tree's tilted step: E[|m|^(-2 beta)] = Z(0), the offset tree's step mass at x = 0, in
+    closed form (``_step_mass``), and only the term count k is sampled, so the weights have every moment for
     0 < beta < 1/2. With fixed coordination nothing random is left: the estimate is exact.
     """
 
@@ -225,8 +241,6 @@ class BAAPath:
         return np.zeros(size)
 
     def step(self, walkers, out, weight, key, beta):
-        from .baa_offset import _step_mass  # that module imports this one
-
         if not 0.0 < beta < 0.5:
             raise ConfigError(f"beta must lie in (0, 1/2) for the BAA tree (m(beta) is infinite beyond), got {beta}")
         m = self.model

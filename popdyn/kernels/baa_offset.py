@@ -47,7 +47,7 @@ import numpy as np
 from .._jit import njit, prange
 from ..errors import ConfigError
 from ..rng import stream_start, uniform
-from .baa import _node
+from .baa import _node, _step_mass
 
 
 @njit
@@ -158,22 +158,6 @@ def initial(model, size, dtype="float64"):
     values[0] = 1.0 if model.rescaled else model.eta
     _design(values[1], model.cut, model.spread)
     return values, (math.log(model.eta) if model.rescaled else 0.0)
-
-
-@njit
-def _power_integrals(a, b, e):
-    """int_a^b |y|^(e - 1) dy and int_a^b y |y|^(e - 1) dy (a < b, either sign), e = 1 - 2 beta > 0."""
-    g0 = (math.copysign(abs(b) ** e, b) - math.copysign(abs(a) ** e, a)) / e
-    g1 = (abs(b) ** (e + 1.0) - abs(a) ** (e + 1.0)) / (e + 1.0)
-    return g0, g1
-
-
-@njit
-def _step_mass(x, e):
-    """Z(x) = int p(y - x) |y|^(-2 beta) dy over y in [x - 1, x + 1], p the triangle: the step's weight."""
-    left0, left1 = _power_integrals(x - 1.0, x, e)
-    right0, right1 = _power_integrals(x, x + 1.0, e)
-    return (1.0 - x) * left0 + left1 + (1.0 + x) * right0 - right1
 
 
 @njit(parallel=True)
