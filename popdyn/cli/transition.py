@@ -84,9 +84,12 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, meth
 
     Anderson model on the Bethe lattice (--model anderson): K lambda(beta), the largest
     eigenvalue of the beta-tilted linearized operator, with an interval from independent
-    replicas; --wc finds W_c where K lambda(1/2) = 1 (K = 2, E = 0, box: 18.17 +- 0.01 in
-    Tikhonov & Mirlin 2019). The default quadrature takes about a minute on 2 cores, the
-    tilted population about two.
+    replicas and the estimator's systematic error inside it; --wc finds W_c where
+    K lambda(1/2) = 1 (K = 2, E = 0, box: 18.17 +- 0.01 in Tikhonov & Mirlin 2019), after a
+    second's look at the ends of --bracket. Either estimator takes about 30 s on 2 cores.
+    The population takes beta <= 1/2 inside the band (lambda(beta) = lambda(1 - beta)); near
+    a band edge at beta = 1/2 it misses resonances, and its interval reaches up to its value
+    at beta - 0.01. W and |E| up to 1e150.
 
     \b
     Examples:
