@@ -163,8 +163,9 @@ _ANDERSON_SETTINGS = {
 
 
 #: Settings of a first look at the two ends of a --wc bracket: about a second each.
-_COARSE = {"quadrature": {"points": 200, "samples": 100_000, "pool_size": 100_000, "replicas": 3},
-           "population": {"size": 10_000, "steps": 60, "burn_in": 10, "pool_size": 100_000, "replicas": 3}}
+_COARSE = {"quadrature": {"points": 200, "samples": 100_000, "replicas": 3},
+           "population": {"size": 10_000, "steps": 60, "burn_in": 10, "replicas": 3}}
+_COARSE_POOL = {"pool_size": 100_000, "pool_generations": 20}
 
 
 def _check_bracket(model_at, lo, hi, method, seed):
@@ -176,7 +177,8 @@ def _check_bracket(model_at, lo, hi, method, seed):
     from ..tilted import quadrature_growth, tilted_growth
 
     estimate = quadrature_growth if method == "quadrature" else tilted_growth
-    ends = [estimate(model_at(w), 0.5, seed=seed, confidence=0.999, **_COARSE[method]) for w in (lo, hi)]
+    ends = [estimate(model_at(w), 0.5, seed=seed, confidence=0.999, **_COARSE[method], **_COARSE_POOL)
+            for w in (lo, hi)]
     signs = {(g.interval.low > 0.0) - (g.interval.high < 0.0) for g in ends}
     if len(signs) == 1 and 0 not in signs:
         side = "above" if signs == {1} else "below"
