@@ -226,19 +226,18 @@ def _drive(store, model, state, progress):
 MAX_GENERATIONS = 10**6
 
 
-def check_memory(model, size, dtype, snapshots, copies=1):
-    """ConfigError unless the machine has the memory ``copies`` populations of ``size`` need, before allocating.
+def check_memory(model, size, dtype, snapshots):
+    """ConfigError unless the machine has the memory a population of ``size`` needs, before allocating.
 
-    ``copies``: populations alive at once (one per worker process of an embedded cluster). A tenth
-    of what is available is left to the interpreter, numba and the tables.
+    A tenth of what is available is left to the interpreter, numba and the tables. (An embedded
+    cluster's workers, one population each, are checked by ``popdyn.sweeps.check_local_cluster``.)
     """
     import psutil
 
-    need = copies * memory_needed(model, size, dtype, snapshots)
+    need = memory_needed(model, size, dtype, snapshots)
     available = psutil.virtual_memory().available
     if need > 0.9 * available:
-        times = f"{copies} workers x " if copies > 1 else ""
-        raise ConfigError(f"{times}N = {size} ({dtype}) needs about {need / 2**30:.1f} GiB, "
+        raise ConfigError(f"N = {size} ({dtype}) needs about {need / 2**30:.1f} GiB, "
                           f"{available / 2**30:.1f} GiB available (a tenth is left to the rest)")
 
 

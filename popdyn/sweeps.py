@@ -1052,8 +1052,6 @@ def sweep(spec, out, client=None, workers=None, threads_per_worker=1, progress=N
     >>> len(result.done), len(again.skipped), sorted(set(result.table["n"]))
     (2, 2, [0, 1, 2, 3])
     """
-    import time
-
     t0 = time.perf_counter()
     spec = _as_spec(spec, max_points)
     points = spec.points()

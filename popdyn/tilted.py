@@ -18,7 +18,7 @@ the growth rate of a Feynman-Kac path measure (BACKGROUND section 3). Two estima
   O(1/(ln N)^2)); independent replicas give the interval. For a memoryless model (the BAA
   tree) there is no x, and the estimator is the sample mean of ``sum_children w^beta`` with
   the mismatch integrated out (``popdyn.kernels.baa.BAAPath``: bounded weights up to 1/2).
-* ``quadrature_growth``: where x is one-dimensional, the Nystrom discretization of L_beta
+* ``quadrature_growth``: where x is one-dimensional, the Galerkin discretization of L_beta
   and its Perron eigenvalue, the precision cross-check.
 
 Both return a ``TiltedGrowth``; ``tilted_spectrum`` turns either into a ``popdyn.spectrum.Spectrum``.
@@ -276,10 +276,12 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
     follow the law of the path variable, over the whole line inside the band and on the
     interval where it lives outside (``popdyn.kernels.anderson.Quadrature``).
 
-    Each replica is also computed on half the cells; the mean change of ln(K lambda), an upper
-    estimate of the grid's error (the error falls like the grid squared), plus the accuracy asked
-    of the eigenvalue (``PERRON_TOLERANCE``), is the result's ``systematic`` and widens its
-    interval on both sides.
+    Each replica is also computed on half the cells (an even number, so that a = 0 stays on an
+    edge); the largest change of ln(K lambda) over the replicas, an estimate of the grid's error
+    that is conservative once the grid is fine enough (the error then falls like the grid
+    squared; coarser grids need not converge monotonically), plus the accuracy asked of the
+    eigenvalue (``PERRON_TOLERANCE``), is the result's ``systematic`` and widens its interval on
+    both sides.
 
     Examples
     --------
@@ -306,12 +308,12 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
         if kernel.W < 2e-6 * kernel.scale:  # F_x is a difference of two integrals of F_y, divided by W
             raise ConfigError(f"W = {kernel.W:g} is below 1e-6 of the spread of R ({kernel.scale:.3g}): the "
                               f"quadrature's law of E - eps - R loses its digits; use the tilted population")
-        fine, coarse = (math.log(perron_eigenvalue(kernel.matrix(n))) for n in (points, points // 2))
+        fine, coarse = (math.log(perron_eigenvalue(kernel.matrix(n))) for n in (points, 2 * (points // 4)))
         estimates.append(fine)
         changes.append(fine - coarse)
     settings = {"points": points, "samples": samples, "replicas": replicas, "pool_size": pool_size,
                 "pool_generations": pool_generations, "seed": seed}
-    grid = abs(float(np.mean(changes))) + PERRON_TOLERANCE
+    grid = max(abs(c) for c in changes) + PERRON_TOLERANCE
     return _combine(beta, estimates, "quadrature", confidence, settings, time.perf_counter() - t0, (grid, grid))
 
 
@@ -432,6 +434,107 @@ class CriticalPoint:
         lo, hi = self.interval
         return (f"{self.parameter}_c = {self.value:.4f} [{lo:.4f}, {hi:.4f}] ({self.confidence:.0%}, "
                 f"{len(self.replicas)} replicas, {self.method}, {len(self.scan)} evaluations, {self.wall_s:.0f} s)")
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """Where ln(K lambda(beta)) of a family of models changes sign, found by ``find_bracket``.
+
+    Attributes
+    ----------
+    lo, hi : float
+        The parameter's values on either side of the root (ln K lambda > 0 at ``lo``, < 0 at ``hi``
+        for a family whose growth falls with the parameter, as the Anderson model's with W).
+    scan : tuple of TiltedGrowth
+        Every estimate made, in order, with ``settings["parameter"]`` its parameter value.
+    """
+
+    lo: float
+    hi: float
+    scan: tuple
+
+    def to_dict(self):
+        return json_safe({"lo": self.lo, "hi": self.hi, "scan": [{"parameter": g.settings["parameter"],
+                                                                 "growth": g.growth} for g in self.scan]})
+
+    def summary(self):
+        return f"bracket [{self.lo:g}, {self.hi:g}] from {len(self.scan)} coarse evaluations"
+
+
+def find_bracket(model_at, start, beta=0.5, method="quadrature", factor=1.6, lowest=None, highest=None,
+                 parameter="W", progress=None, **settings):
+    """A bracket of the root of ln(K lambda(beta)) in a parameter along which the growth falls (the disorder W).
+
+    From ``start`` the parameter moves by ``factor`` (up while ln K lambda > 0, down while it is
+    < 0) until the sign changes: the last two points are the bracket. Where no sign change lies
+    within [``lowest``, ``highest``] (default: start / 10^3 and start * 10^3) the answer is a
+    ConfigError that says which side every point was on: no transition in the range. A window of
+    the other sign narrower than one step can be missed (the transition at fixed E outside the
+    clean band is re-entrant); ``critical_point`` then checks the bracket with its own settings.
+
+    Parameters
+    ----------
+    model_at : callable
+        p -> model.
+    start : float
+        A first guess of the root (the Anderson model: ``AndersonTree.critical_disorder_guess``).
+    settings
+        Of the estimator (``quadrature_growth`` or ``tilted_growth``): a coarse look suffices.
+
+    Examples
+    --------
+    >>> from popdyn.models import AndersonTree
+    >>> b = find_bracket(lambda W: AndersonTree(W=W), 10.0, points=200, samples=50_000, replicas=2,
+    ...                  pool_size=20_000, pool_generations=20)
+    >>> b.lo < 18.17 < b.hi
+    True
+    """
+    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}.get(method)
+    if estimate is None:
+        raise ConfigError(f"unknown method {method!r}; choose quadrature or population")
+    start, factor = float(start), float(factor)
+    if not (start > 0.0 and factor > 1.0):
+        raise ConfigError(f"find_bracket needs start > 0 and factor > 1, got {start:g} and {factor:g}")
+    lowest = start / 1e3 if lowest is None else float(lowest)
+    highest = start * 1e3 if highest is None else float(highest)
+    scan = []
+
+    def at(p):
+        g = estimate(model_at(p), beta, **settings)
+        g = dataclasses.replace(g, settings=dict(g.settings, parameter=p))
+        scan.append(g)
+        if progress is not None:
+            progress(g)
+        return g.ln_growth
+
+    start = min(max(start, lowest), highest)
+    first = at(start)
+
+    def walk(step, stop):
+        """Steps from ``start`` until the sign changes (the bracket) or ``stop(values)`` or the range ends."""
+        p, f, values = start, first, [first]
+        while lowest <= p * step <= highest and not stop(values):
+            q = p * step
+            g = at(q)
+            if (g > 0.0) != (f > 0.0):
+                return Bracket(*sorted((p, q)), tuple(scan))
+            p, f = q, g
+            values.append(g)
+        return None
+
+    if first > 0.0:  # more disorder localizes: up until K lambda < 1
+        found = walk(factor, lambda values: False)
+    else:  # down until K lambda > 1; failing that, up, for a window where the disorder first brings states to
+        # the energy and then localizes them (outside the clean band), until the growth has fallen twice
+        found = walk(1.0 / factor, lambda values: False) or walk(
+            factor, lambda values: len(values) > 2 and values[-1] < values[-2] < values[-3])
+    if found is not None:
+        return found
+    tried = [g.settings["parameter"] for g in scan]
+    side = "above" if first > 0.0 else "below"
+    raise ConfigError(f"K lambda({beta:g}) is {side} 1 at every {parameter} tried from {min(tried):.3g} to "
+                      f"{max(tried):.3g} ({len(scan)} evaluations): no transition found in "
+                      f"[{lowest:.3g}, {highest:.3g}]")
 
 
 def critical_point(model_at, lo, hi, parameter="W", beta=0.5, method="quadrature", tolerance=None,

@@ -131,6 +131,8 @@ CASES = {
                                            "--method", "population"], "ask for beta = 0.3"),
     "spectrum anderson no transition": (["spectrum", "--model", "anderson", "--wc", "--bracket", "10,12"],
                                         "no transition in --bracket 10,12"),
+    "spectrum anderson no transition anywhere": (["spectrum", "--model", "anderson", "--E", "20", "--wc"],
+                                                 "no transition found in [34.3"),
     "spectrum baa without lam": (["spectrum", "--T", "3"], "needs --lam"),
     "bench repeats": (["bench", "--repeats", "0", "--no-progress"], "--repeats must be at least 1"),
     "bench out unwritable": (["bench", "--out", UNWRITABLE, "--no-progress"], "--out: cannot write"),

@@ -313,3 +313,41 @@ def test_critical_point_carries_the_grid_error_to_the_root():
     assert below > 0.0 and above > 0.0
     assert all(g.systematic[0] > 0.0 for g in c.scan)
     assert c.interval.high - c.value > above and c.value - c.interval.low > below
+
+
+# -- W_c anywhere: the bracket found from a guess (coarse settings: about a second an evaluation)
+
+COARSE = {"points": 200, "samples": 100_000, "replicas": 3, "pool_size": 50_000, "pool_generations": 20,
+          "confidence": 0.999}
+
+
+def _opposite_ends(b):
+    values = {g.settings["parameter"]: g.ln_growth for g in b.scan}
+    return values[b.lo] * values[b.hi] < 0.0
+
+
+@pytest.mark.parametrize("K, E, disorder, method, known", [
+    (2, 0.0, "box", "quadrature", 18.17),     # Tikhonov & Mirlin 2019
+    (3, 0.0, "box", "quadrature", 34.954),    # this code with --bracket 30,40 (issue 19)
+    (2, 1.0, "box", "quadrature", None),
+    (4, 0.0, "box", "quadrature", None),
+    (2, 0.0, "gaussian", "population", None),
+])
+def test_find_bracket_from_the_guess(K, E, disorder, method, known):
+    from popdyn.tilted import find_bracket
+
+    settings = COARSE if method == "quadrature" else {"size": 5000, "steps": 40, "burn_in": 10, "replicas": 3,
+                                                      "pool_size": 20_000, "pool_generations": 20}
+    b = find_bracket(lambda W: AndersonTree(W=W, K=K, E=E, disorder=disorder),
+                     AndersonTree.critical_disorder_guess(K), method=method, seed=5, **settings)
+    assert b.lo < b.hi <= 1.6 * b.lo + 1e-9 and _opposite_ends(b)
+    if known is not None:
+        assert b.lo <= known <= b.hi
+
+
+def test_find_bracket_says_when_there_is_no_transition():
+    from popdyn.tilted import find_bracket
+
+    with pytest.raises(ConfigError, match="below 1 at every W tried .* no transition found"):
+        find_bracket(lambda W: AndersonTree(W=W, E=20.0), 18.17, lowest=AndersonTree.least_disorder_with_states(2, 20.0),
+                     **COARSE)

@@ -63,8 +63,9 @@ def study_prototype(name="baa", switches=None, **parameters):
 @click.option("--W", "W", type=float, default=None, help="[anderson] Disorder: print K lambda(beta) at --beta.")
 @click.option("--beta", type=float, default=0.5, show_default=True, help="[anderson] The tilt beta, 0 < beta < 1.")
 @click.option("--wc", is_flag=True, help="[anderson] Find the critical disorder W_c: the root of K lambda(1/2) = 1.")
-@click.option("--bracket", default="16,20", show_default=True, metavar="LO,HI",
-              help="[anderson] Disorders that bracket W_c (K lambda(1/2) - 1 changes sign between them).")
+@click.option("--bracket", default=None, metavar="LO,HI",
+              help="[anderson] Disorders that bracket W_c (K lambda(1/2) - 1 changes sign between them); by "
+                   "default the bracket is found from a guess that scales like K ln K, on a coarse grid.")
 @click.option("--method", type=click.Choice(["quadrature", "population"]), default="quadrature", show_default=True,
               help="[anderson] Galerkin quadrature of the one-dimensional kernel (box disorder), or the tilted "
                    "population (any disorder).")
@@ -214,14 +215,29 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
         click.echo(f"Anderson K={K} E={E:g} W={W:g} {disorder}: {g.summary()}; ln = {g.ln_growth:.6f} "
                    f"+- {g.stderr:.1e} ({g.wall_s:.0f} s)")
         return
-    ends = _parse_floats(bracket, "--bracket")
-    if len(ends) != 2 or not ends[0] < ends[1]:
-        raise ConfigError(f"--bracket takes two disorders LO,HI with LO < HI, got {bracket!r}")
-    lo, hi = ends
     if beta != 0.5:
         raise ConfigError("--wc solves K lambda(1/2) = 1; leave --beta at 0.5")
-    model_at(lo), model_at(hi)  # validates K, E and the bracket's disorders before any work
-    _check_bracket(model_at, lo, hi, method, seed)
+    found = None
+    if bracket is not None:
+        ends = _parse_floats(bracket, "--bracket")
+        if len(ends) != 2 or not ends[0] < ends[1]:
+            raise ConfigError(f"--bracket takes two disorders LO,HI with LO < HI, got {bracket!r}")
+        lo, hi = ends
+        model_at(lo), model_at(hi)  # validates K, E and the bracket's disorders before any work
+        _check_bracket(model_at, lo, hi, method, seed)
+    else:
+        from ..tilted import find_bracket
+
+        start = cls.critical_disorder_guess(K)
+        model_at(start)  # validates K and E before any work
+        lowest = start / 1e3  # below the band's reach E has no states: no transition there (box disorder)
+        if disorder == "box":
+            lowest = max(lowest, cls.least_disorder_with_states(K, E))
+        found = find_bracket(model_at, start, method=method, seed=seed, confidence=0.999, lowest=lowest,
+                             **_COARSE[method], **_COARSE_POOL)
+        # a step wider than the coarse grid's, whose sign near the root may be off: the full settings decide
+        lo, hi = found.lo / 1.25, found.hi * 1.25
+        click.echo(f"W_c: {found.summary()}", err=True)
 
     def tell(g):
         click.echo(f"  W = {g.settings['parameter']:.5f}: {g.summary()} ({g.wall_s:.0f} s)", err=True)
@@ -231,7 +247,10 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
     doc = {"model": {k: v for k, v in model_at(c.value).to_dict().items() if k not in ("W", "eta", "recursion")},
            "W_c": c.value, "interval": list(c.interval), "stderr": c.stderr, "confidence": c.confidence,
            "replicas": list(c.replicas), "method": method, "settings": settings, "evaluations": len(c.scan),
-           "scan": [{"W": g.settings["parameter"], "K_lambda": g.growth, "interval": list(g.growth_interval)}
+           "bracket": [lo, hi], "bracket_search": found.to_dict() if found is not None else None,
+           "systematic": list(c.systematic),
+           "scan": [{"W": g.settings["parameter"], "K_lambda": g.growth, "interval": list(g.growth_interval),
+                     "systematic": list(g.systematic)}
                     for g in c.scan], "runtime_s": c.wall_s}
     if as_json:
         click.echo(json.dumps(json_safe(doc), indent=2))

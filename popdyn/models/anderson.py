@@ -150,6 +150,23 @@ class AndersonTree:
         """
         return 0.5 * self.W + 2.0 * math.sqrt(self.K) if self.disorder == "box" else math.inf
 
+    @classmethod
+    def critical_disorder_guess(cls, K):
+        """A first guess of W_c for ``popdyn.tilted.find_bracket``: 18.17 at K = 2 (box), scaled like K ln K.
+
+        The large-K form of W_c grows like K ln K (Abou-Chacra, Anderson & Thouless 1973); the
+        guess only starts the search, which moves by a factor until K lambda(1/2) - 1 changes sign.
+        """
+        return 18.17 * K * math.log(K) / (2.0 * math.log(2.0))
+
+    @staticmethod
+    def least_disorder_with_states(K, E):
+        """The least box disorder W whose band W/2 + 2 sqrt(K) reaches E: 2 (|E| - 2 sqrt K), 0 inside the clean band.
+
+        Below it E has no states and K lambda(1/2) < 1: a search for W_c need not look there.
+        """
+        return max(0.0, 2.0 * (abs(E) - 2.0 * math.sqrt(K)))
+
     def range_of_R(self):
         """(R_min, R_max) of the fixed point of R outside the band (box disorder, R carried), else None.
 
@@ -169,8 +186,10 @@ class AndersonTree:
         if self.disorder != "box" or not self.carry_R or abs(self.E) <= self.band_edge():
             return None
 
-        def extreme(s):
-            return 2.0 * self.K / (s + math.copysign(math.sqrt(s * s - 4.0 * self.K), s))
+        edge = 2.0 * math.sqrt(self.K)
+
+        def extreme(s):  # |s| >= 2 sqrt(K) here, up to rounding at the band edge
+            return 2.0 * self.K / (s + math.copysign(math.sqrt(max(0.0, (abs(s) - edge) * (abs(s) + edge))), s))
 
         low, high = extreme(self.E + 0.5 * self.W), extreme(self.E - 0.5 * self.W)
         return (low, high)

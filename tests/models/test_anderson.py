@@ -30,3 +30,10 @@ def test_imaginary_approximation_against_quadrature(beta):
     W = 14.0
     integral, _ = integrate.quad(lambda e: abs(e) ** (-2 * beta) / W, -W / 2, W / 2, points=[0.0], limit=200)
     assert math.isclose(float(AndersonTree(W=W).imaginary_approximation(beta)), 2 * integral, rel_tol=1e-8)
+
+
+def test_range_of_r_just_outside_the_band_edge():
+    """At E = nextafter(band edge) the square root's argument can round below 0 (reported by a review)."""
+    model = AndersonTree(W=11.839082672130054, K=278, E=39.26620533713116)
+    low, high = model.range_of_R()
+    assert math.isfinite(low) and math.isfinite(high) and low <= high
