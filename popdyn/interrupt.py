@@ -24,6 +24,7 @@ SIGINT, 143 for SIGTERM, as shells report them.
 
 import contextlib
 import signal
+import sys
 import threading
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -83,6 +84,14 @@ def _handler(signum, frame):
     raise Interrupted(signum)
 
 
+def _unraisable(report):
+    """``sys.unraisablehook``: an Interrupted dropped where Python cannot raise (a gc callback, a ``__del__``)
+    is not printed; it stays ``pending()``, and the next poll acts on it. Anything else is reported as before."""
+    if isinstance(report.exc_value, Interrupted):
+        return
+    sys.__unraisablehook__(report)
+
+
 def hold():
     """Install the handlers (main thread only; counted: each ``hold`` is undone by one ``_release``).
 
@@ -91,6 +100,7 @@ def hold():
     if threading.current_thread() is threading.main_thread():
         if _signals.installed == 0:
             _signals.previous = {s: signal.signal(s, _handler) for s in SIGNALS}
+            sys.unraisablehook = _unraisable
         _signals.installed += 1
 
 
@@ -100,6 +110,7 @@ def _release():
     if _signals.installed == 0:
         for s, previous in _signals.previous.items():
             signal.signal(s, previous)
+        sys.unraisablehook = sys.__unraisablehook__
         signum, _signals.pending, _signals.stopping, _signals.raised = _signals.pending, None, False, None
         if signum is not None:
             raise Interrupted(signum)

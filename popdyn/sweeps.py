@@ -559,6 +559,10 @@ def write_summary(out):
     return _write_summary(out)
 
 
+#: How often ``map_on`` looks for a finished item, and for a signal a library swallowed (seconds).
+_POLL_S = 0.1
+
+
 def map_on(client, function, items, *args, label=str, retries=2):
     """Run ``function(item, *args)`` for each item on a Dask ``client``; yield ``(item, outcome)`` as each finishes.
 
@@ -579,13 +583,24 @@ def map_on(client, function, items, *args, label=str, retries=2):
     token = uuid.uuid4().hex[:8]
     futures = {client.submit(function, item, *args, key=f"popdyn-{label(item)}-{k}-{token}", pure=False,
                              retries=retries): item for k, item in enumerate(items)}
+    waiting = as_completed(futures)
     try:
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except Exception as exc:  # the item's own failure (or its worker's, past the retries), reported with it
-                outcome = exc
-            yield futures[future], outcome
+        while not waiting.is_empty():
+            finished = waiting.next_batch(block=False)
+            if not finished:
+                # a signal raised as Interrupted where a library drops exceptions (Dask's garbage-collection
+                # callback prints and ignores them) is not lost: it is still pending, and stops the wait here
+                signum = interrupt.pending()
+                if signum is not None:
+                    raise interrupt.Interrupted(interrupt.take_pending())
+                time.sleep(_POLL_S)  # a signal raises here too
+                continue
+            for future in finished:
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the item's own failure (or its worker's, past the retries), reported
+                    outcome = exc
+                yield futures[future], outcome
     finally:
         if client.status == "running":  # a closed client has cancelled everything already
             with contextlib.suppress(Exception):  # the scheduler too busy or gone: closing the client cancels them
@@ -699,10 +714,16 @@ def local_client(workers=None, threads_per_worker=1, timeout=START_TIMEOUT):
                                   dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                                   silence_logs=50, preload=["popdyn._worker"])
         try:
-            return Client(cluster)
+            client = Client(cluster)
         except BaseException:
             cluster.close()
             raise
+        # the in-process scheduler times garbage collections from a gc callback, where a signal's Interrupted
+        # would be printed and dropped; the timing only feeds logs this command silences
+        from distributed.gc import disable_gc_diagnosis
+
+        disable_gc_diagnosis(force=True)
+        return client
 
     try:
         return interrupt.in_background(start, timeout, discard=lambda client: _close(client, stopping=True),

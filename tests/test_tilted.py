@@ -349,5 +349,5 @@ def test_find_bracket_says_when_there_is_no_transition():
     from popdyn.tilted import find_bracket
 
     with pytest.raises(ConfigError, match="below 1 at every W tried .* no transition found"):
-        find_bracket(lambda W: AndersonTree(W=W, E=20.0), 18.17, lowest=AndersonTree.least_disorder_with_states(2, 20.0),
-                     **COARSE)
+        find_bracket(lambda W: AndersonTree(W=W, E=20.0), 18.17,
+                     lowest=AndersonTree.least_disorder_with_states(2, 20.0), **COARSE)

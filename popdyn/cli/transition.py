@@ -66,16 +66,21 @@ def study_prototype(name="baa", switches=None, **parameters):
 @click.option("--bracket", default=None, metavar="LO,HI",
               help="[anderson] Disorders that bracket W_c (K lambda(1/2) - 1 changes sign between them); by "
                    "default the bracket is found from a guess that scales like K ln K, on a coarse grid.")
+@click.option("--mobility-edge", "edge", is_flag=True,
+              help="[anderson] Trace the mobility edge E_c(W), where K lambda(1/2; E, W) = 1 (box disorder).")
+@click.option("--disorders", default=None, metavar="W1,W2,...",
+              help="[anderson] The disorders of --mobility-edge (default: 9 from 0.1 to 0.98 of the guess of W_c).")
 @click.option("--method", type=click.Choice(["quadrature", "population"]), default="quadrature", show_default=True,
               help="[anderson] Galerkin quadrature of the one-dimensional kernel (box disorder), or the tilted "
                    "population (any disorder).")
-@click.option("--precise", is_flag=True, help="[anderson] Finer grid, more samples and replicas (about 4x the time).")
+@click.option("--precise", is_flag=True, help="[anderson] Finer grid, more samples and replicas (about 4x the time; "
+                                                "--mobility-edge: the grid of one estimate).")
 @click.option("--replicas", type=click.IntRange(2, 64), default=None,
               help="[anderson] Independent replicas behind the interval (default 4, 8 with --precise).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="[anderson] Seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
-def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json,
-                     **options):
+def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, edge, disorders, method, precise, replicas,
+                     seed, as_json, **options):
     """The converged tree answer, no plain population involved (BACKGROUND.md sections 2-3).
 
     BAA tree (--model baa, closed form). With --T: the typical growth
@@ -98,11 +103,15 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, meth
       popdyn spectrum --lam 0.1,0.01,1e-4,1e-6 --tc
       popdyn spectrum --model anderson --K 2 --E 0 --wc
       popdyn spectrum --model anderson --W 18.17 --beta 0.3 --method population
+      popdyn spectrum --model anderson --K 2 --mobility-edge
     """
     from ..models import selection
 
     cls = chosen_class(options)  # the model, or a variant of it chosen by its switch
     if options["model"] == "anderson":
+        if edge:
+            _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, seed, as_json)
+            return
         _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json)
         return
     if lam_text is None:
@@ -163,6 +172,9 @@ _ANDERSON_SETTINGS = {
 }
 
 
+#: Settings of the estimates behind --mobility-edge: about 5 s each (the curve's 9 disorders take about 8 minutes).
+_EDGE_SETTINGS = {"quadrature": {"points": 1000, "samples": 1_000_000, "pool_size": 200_000, "replicas": 4},
+                  "population": {"size": 50_000, "steps": 200, "burn_in": 50, "pool_size": 200_000, "replicas": 4}}
 #: Settings of a first look at the two ends of a --wc bracket: about a second each.
 _COARSE = {"quadrature": {"points": 200, "samples": 100_000, "replicas": 3},
            "population": {"size": 10_000, "steps": 60, "burn_in": 10, "replicas": 3}}
@@ -185,6 +197,29 @@ def _check_bracket(model_at, lo, hi, method, seed):
         side = "above" if signs == {1} else "below"
         raise ConfigError(f"K lambda(1/2) is {side} 1 at both W = {lo:g} ({ends[0].growth:.3g}) and W = {hi:g} "
                           f"({ends[1].growth:.3g}): no transition in --bracket {lo:g},{hi:g}")
+
+
+def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, seed, as_json):
+    """E_c(W) of the Anderson model (``analysis.mobility_edge``), printed as its summary or its JSON."""
+    from analysis.mobility_edge import mobility_edge
+
+    if wc or W is not None or E != 0.0:
+        raise ConfigError("--mobility-edge traces E_c over W: give it without --W, --E or --wc")
+    if method == "quadrature" and disorder != "box":
+        raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
+    Ws = _parse_floats(disorders, "--disorders") if disorders is not None else None
+    # a root per disorder, about ten estimates each: a lighter grid than one estimate's, --precise for that one
+    settings = dict(_ANDERSON_SETTINGS[method][True] if precise else _EDGE_SETTINGS[method], seed=seed)
+    if replicas is not None:
+        settings["replicas"] = replicas
+
+    def tell(w, point):
+        lo, hi = point.interval
+        click.echo(f"  W = {w:g}: E_c = {point.value:.4f} [{lo:.4f}, {hi:.4f}] ({point.wall_s:.0f} s)", err=True)
+
+    edge = mobility_edge(K=K, disorder=disorder, Ws=Ws, method=method, progress=None if as_json else tell,
+                         **settings)
+    click.echo(json.dumps(edge.to_dict(), indent=2) if as_json else edge.summary())
 
 
 def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
