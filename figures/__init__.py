@@ -7,14 +7,14 @@ their parameters and a caption: nothing the library does not compute) and ``draw
 ``write_figure`` (``figures.output``) writes a figure's PNG, PDF, data and caption.
 
 >>> sorted(FIGURES)
-['convergence', 'fig2b', 'fig4', 'fig5', 'growth', 'offsets', 'phase', 'spectrum']
+['convergence', 'fig2b', 'fig4', 'fig5', 'growth', 'mobility-edge', 'offsets', 'phase', 'spectrum']
 """
 
-from . import convergence, fig2b, fig4, fig5, growth, offsets, phase, spectrum
+from . import convergence, fig2b, fig4, fig5, growth, mobility_edge, offsets, phase, spectrum
 from ._base import SCALES, FigureData
 from ._style import style
 
 #: The figures of ``popdyn figures``, by CLI name, in the order ``all`` draws them.
-FIGURES = {m.NAME: m for m in (fig4, fig2b, fig5, growth, phase, spectrum, convergence, offsets)}
+FIGURES = {m.NAME: m for m in (fig4, fig2b, fig5, growth, phase, spectrum, convergence, offsets, mobility_edge)}
 
 __all__ = ["FIGURES", "SCALES", "FigureData", "style"]

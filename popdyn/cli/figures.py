@@ -14,7 +14,7 @@ from ..interrupt import Interrupted
 from ._common import cli, command_line
 
 #: The names ``popdyn figures`` takes (``figures.FIGURES``), listed here so that --help needs no matplotlib.
-NAMES = ("fig4", "fig2b", "fig5", "growth", "phase", "spectrum", "convergence", "offsets")
+NAMES = ("fig4", "fig2b", "fig5", "growth", "phase", "spectrum", "convergence", "offsets", "mobility-edge")
 
 
 def _names(requested):
@@ -81,6 +81,7 @@ def figures_command(names, out, scale, seed):
     spectrum     ln m(beta) and v(beta) = ln m(beta)/beta at several T/Tc, beta* and the pole at 1/2
     convergence  v_N against 1/(ln N)^2 with the exact v, Brunet-Derrida and the extrapolation
     offsets      Eq. 25's energy arguments against the memoryless tree: Tc(lam), ln m(beta), C2(lam)
+    mobility-edge  the Anderson model's E_c(W) where K lambda(1/2) = 1, K = 2, with W_c and the band edges
 
     Each figure writes NAME.png (150 dpi), NAME.pdf, NAME.parquet (the plotted numbers, with the
     parameters and provenance in its metadata) and NAME.md (what is shown, N, seeds, the command).

@@ -21,6 +21,7 @@ FINITE = {
     "spectrum": ["beta", "ln_m", "v", "beta_star", "v_star"],
     "convergence": ["N", "x", "v_N", "stderr", "v_exact", "v_bd_refined", "extrapolated_v_inf"],
     "offsets": ["lam"],
+    "mobility-edge": ["W", "E_c", "low", "high", "band_edge"],
 }
 
 
