@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from popdyn.errors import ConfigError
 from popdyn.models import AndersonTree
 from popdyn.results import json_safe
-from popdyn.tilted import critical_point
+from popdyn.tilted import critical_point, quadrature_growth, tilted_growth
 
 #: Disorders of the default curve, as fractions of the guess of W_c (``AndersonTree.critical_disorder_guess``).
 FRACTIONS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -38,10 +38,13 @@ class MobilityEdge:
     K : int
     disorder : str
     Ws : tuple of float
-        The disorders, in order.
+        The disorders with an edge, in order.
     points : tuple of popdyn.tilted.CriticalPoint
-        E_c at each W (``parameter`` "E"), with its interval and every estimate of its search.
+        E_c at each of ``Ws`` (``parameter`` "E"), with its interval and every estimate of its search.
     method : str
+    localized : tuple of float
+        Disorders asked for where K lambda(1/2) < 1 already at E = 0 (the replicas' mean): above W_c,
+        every state is localized and there is no edge.
     """
 
     K: int
@@ -49,11 +52,13 @@ class MobilityEdge:
     Ws: tuple
     points: tuple
     method: str
+    localized: tuple = ()
 
     def to_dict(self):
         return json_safe({"K": self.K, "disorder": self.disorder, "method": self.method,
                           "band_edge_clean": 2.0 * self.K ** 0.5,
-                          "curve": [{"W": W, **p.to_dict()} for W, p in zip(self.Ws, self.points)]})
+                          "curve": [{"W": W, **p.to_dict()} for W, p in zip(self.Ws, self.points)],
+                          "localized": list(self.localized)})
 
     def summary(self):
         lines = [f"Mobility edge of the Anderson model, K={self.K} {self.disorder}, by {self.method} "
@@ -62,6 +67,8 @@ class MobilityEdge:
             lo, hi = p.interval
             edge = 0.5 * W + 2.0 * self.K ** 0.5
             lines.append(f"  W = {W:8.4f}: E_c = {p.value:.4f} [{lo:.4f}, {hi:.4f}] (band edge {edge:.4f})")
+        if self.localized:
+            lines.append(f"  W = {', '.join(f'{W:g}' for W in self.localized)}: every state localized (above W_c)")
         return "\n".join(lines)
 
 
@@ -89,16 +96,22 @@ def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=No
                           f"got {disorder}")
     guess = AndersonTree.critical_disorder_guess(K)
     Ws = tuple(float(W) for W in (Ws if Ws is not None else (f * guess for f in FRACTIONS)))
-    points = []
     for W in Ws:
-        edge = 0.5 * W + 2.0 * K ** 0.5
-        AndersonTree(W=W, K=K, E=edge)  # validates K and W before any work
+        AndersonTree(W=W, K=K, E=0.5 * W + 2.0 * K ** 0.5)  # validates K and every W before any work
+    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}[method]
+    found, points, localized = [], [], []
+    for W in Ws:
+        centre = estimate(AndersonTree(W=W, K=K, disorder=disorder), 0.5, **settings)
+        if centre.ln_growth < 0.0:  # above W_c: no extended state, no edge (the sign critical_point would see)
+            localized.append(W)
+            continue
         try:
-            point = critical_point(lambda E, W=W: AndersonTree(W=W, K=K, E=E, disorder=disorder), 0.0, edge,
-                                   parameter="E", method=method, **settings)
+            point = critical_point(lambda E, W=W: AndersonTree(W=W, K=K, E=E, disorder=disorder), 0.0,
+                                   0.5 * W + 2.0 * K ** 0.5, parameter="E", method=method, **settings)
         except ConfigError as exc:
-            raise ConfigError(f"W = {W:g}: {exc} (above W_c every state is localized)") from None
+            raise ConfigError(f"W = {W:g}: {exc}") from None
+        found.append(W)
         points.append(point)
         if progress is not None:
             progress(W, point)
-    return MobilityEdge(int(K), disorder, Ws, tuple(points), method)
+    return MobilityEdge(int(K), disorder, tuple(found), tuple(points), method, tuple(localized))

@@ -48,9 +48,10 @@ def draw(data, ax=None):
     fig, ax = new_axes(ax) if ax is not None else new_axes(figsize=(6.5, 5))
     frame = data.frame
     k = data.parameters["K"]
-    for sign in (1.0, -1.0):
-        ax.errorbar(sign * frame["E_c"], frame["W"], xerr=[frame["E_c"] - frame["low"], frame["high"] - frame["E_c"]],
-                    fmt="o-", color="C0", ms=4, label="E_c(W), quadrature" if sign > 0 else None)
+    below, above = frame["E_c"] - frame["low"], frame["high"] - frame["E_c"]
+    for sign, xerr in ((1.0, [below, above]), (-1.0, [above, below])):  # mirrored: the interval's ends swap
+        ax.errorbar(sign * frame["E_c"], frame["W"], xerr=xerr, fmt="o-", color="C0", ms=4,
+                    label="E_c(W), quadrature" if sign > 0 else None)
     ax.errorbar([0.0], [W_C], yerr=[W_C_ERROR], fmt="s", color="k", ms=6, label=f"W_c = {W_C} (literature)")
     edge = 2.0 * math.sqrt(k)
     for sign in (1.0, -1.0):

@@ -66,6 +66,8 @@ class _Signals:
         self.pending = None
         self.stopping = False  # a stop is under way: further signals change nothing
         self.raised = None  # the signal raised as Interrupted: pending() still says it, should a library swallow it
+        self.swallowed = None  # a raised signal a library dropped where Python cannot raise (``_unraisable``)
+        self.previous_hook = sys.__unraisablehook__
         self.previous = {}
 
 
@@ -86,10 +88,13 @@ def _handler(signum, frame):
 
 def _unraisable(report):
     """``sys.unraisablehook``: an Interrupted dropped where Python cannot raise (a gc callback, a ``__del__``)
-    is not printed; it stays ``pending()``, and the next poll acts on it. Anything else is reported as before."""
+    is not printed; it stays ``pending()`` for the next poll, ``_release`` raises it, and the next signal raises
+    again (the stop it began never got under way). Anything else goes to the hook that was there before."""
     if isinstance(report.exc_value, Interrupted):
+        _signals.stopping = False
+        _signals.swallowed = report.exc_value.signum
         return
-    sys.__unraisablehook__(report)
+    _signals.previous_hook(report)
 
 
 def hold():
@@ -100,7 +105,7 @@ def hold():
     if threading.current_thread() is threading.main_thread():
         if _signals.installed == 0:
             _signals.previous = {s: signal.signal(s, _handler) for s in SIGNALS}
-            sys.unraisablehook = _unraisable
+            _signals.previous_hook, sys.unraisablehook = sys.unraisablehook, _unraisable
         _signals.installed += 1
 
 
@@ -110,8 +115,9 @@ def _release():
     if _signals.installed == 0:
         for s, previous in _signals.previous.items():
             signal.signal(s, previous)
-        sys.unraisablehook = sys.__unraisablehook__
-        signum, _signals.pending, _signals.stopping, _signals.raised = _signals.pending, None, False, None
+        sys.unraisablehook = _signals.previous_hook
+        signum = _signals.pending if _signals.pending is not None else _signals.swallowed
+        _signals.pending, _signals.stopping, _signals.raised, _signals.swallowed = None, False, None, None
         if signum is not None:
             raise Interrupted(signum)
 
@@ -294,7 +300,7 @@ def pending():
 def take_pending():
     """The pending signal, now acted on (cleared; the stop is under way), or None."""
     signum = pending()
-    _signals.pending = _signals.raised = None
+    _signals.pending = _signals.raised = _signals.swallowed = None
     if signum is not None:
         _signals.stopping = True
     return signum

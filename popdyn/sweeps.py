@@ -583,16 +583,15 @@ def map_on(client, function, items, *args, label=str, retries=2):
     token = uuid.uuid4().hex[:8]
     futures = {client.submit(function, item, *args, key=f"popdyn-{label(item)}-{k}-{token}", pure=False,
                              retries=retries): item for k, item in enumerate(items)}
-    waiting = as_completed(futures)
     try:
+        waiting = as_completed(futures)
         while not waiting.is_empty():
+            # a signal raised as Interrupted where a library drops exceptions (Dask's garbage-collection
+            # callback did) is not lost: it is still pending, and stops the wait here
+            if interrupt.pending() is not None:
+                raise interrupt.Interrupted(interrupt.take_pending())
             finished = waiting.next_batch(block=False)
             if not finished:
-                # a signal raised as Interrupted where a library drops exceptions (Dask's garbage-collection
-                # callback prints and ignores them) is not lost: it is still pending, and stops the wait here
-                signum = interrupt.pending()
-                if signum is not None:
-                    raise interrupt.Interrupted(interrupt.take_pending())
                 time.sleep(_POLL_S)  # a signal raises here too
                 continue
             for future in finished:

@@ -443,8 +443,8 @@ class Bracket:
     Attributes
     ----------
     lo, hi : float
-        The parameter's values on either side of the root (ln K lambda > 0 at ``lo``, < 0 at ``hi``
-        for a family whose growth falls with the parameter, as the Anderson model's with W).
+        Two values of the parameter, lo < hi, on either side of a root: ln K lambda falls through 0
+        between them, or (found by the upward walk, a re-entrant window) rises through it.
     scan : tuple of TiltedGrowth
         Every estimate made, in order, with ``settings["parameter"]`` its parameter value.
     """
@@ -497,6 +497,8 @@ def find_bracket(model_at, start, beta=0.5, method="quadrature", factor=1.6, low
         raise ConfigError(f"find_bracket needs start > 0 and factor > 1, got {start:g} and {factor:g}")
     lowest = start / 1e3 if lowest is None else float(lowest)
     highest = start * 1e3 if highest is None else float(highest)
+    if not lowest <= highest:
+        raise ConfigError(f"no {parameter} to search: the range [{lowest:.3g}, {highest:.3g}] is empty")
     scan = []
 
     def at(p):

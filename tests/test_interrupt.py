@@ -58,3 +58,25 @@ def test_a_wait_in_the_background_has_a_deadline_and_a_signal_cuts_it_short():
         interrupt.in_background(slow, 30)
     assert time.monotonic() - t0 < 1.0
     release.set()
+
+
+def test_an_interrupted_a_library_drops_stays_pending_and_is_raised_at_the_end():
+    """A signal raised as Interrupted where Python cannot raise (a gc callback) is not printed: it stays pending for
+    the pollers, the next signal raises again, and the end of ``handled()`` raises it (no silent exit 0)."""
+    import gc
+    import os
+    import signal
+
+    from popdyn import interrupt
+
+    def callback(phase, info):  # as Dask's gc timing did: the signal's handler runs inside it
+        if phase == "start":
+            gc.callbacks.remove(callback)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(interrupt.Interrupted) as raised:
+        with interrupt.handled():
+            gc.callbacks.append(callback)
+            gc.collect()
+            assert interrupt.pending() == signal.SIGINT
+    assert raised.value.signum == signal.SIGINT

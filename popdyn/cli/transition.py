@@ -270,15 +270,22 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
             lowest = max(lowest, cls.least_disorder_with_states(K, E))
         found = find_bracket(model_at, start, method=method, seed=seed, confidence=0.999, lowest=lowest,
                              **_COARSE[method], **_COARSE_POOL)
-        # a step wider than the coarse grid's, whose sign near the root may be off: the full settings decide
-        lo, hi = found.lo / 1.25, found.hi * 1.25
+        lo, hi = found.lo, found.hi
         click.echo(f"W_c: {found.summary()}", err=True)
 
     def tell(g):
         click.echo(f"  W = {g.settings['parameter']:.5f}: {g.summary()} ({g.wall_s:.0f} s)", err=True)
 
     click.echo(f"W_c of the Anderson model, K={K} E={E:g} {disorder}, by {method}:", err=True)
-    c = critical_point(model_at, lo, hi, parameter="W", method=method, progress=tell, **settings)
+    try:
+        c = critical_point(model_at, lo, hi, parameter="W", method=method, progress=tell, **settings)
+    except ConfigError:
+        if found is None:
+            raise
+        # the coarse grid's sign at an end of its bracket was off: one step wider, where the signs are clear
+        lo, hi = lo / 1.6, hi * 1.6
+        click.echo(f"W_c: the full settings see one sign on the coarse bracket; widened to [{lo:g}, {hi:g}]", err=True)
+        c = critical_point(model_at, lo, hi, parameter="W", method=method, progress=tell, **settings)
     doc = {"model": {k: v for k, v in model_at(c.value).to_dict().items() if k not in ("W", "eta", "recursion")},
            "W_c": c.value, "interval": list(c.interval), "stderr": c.stderr, "confidence": c.confidence,
            "replicas": list(c.replicas), "method": method, "settings": settings, "evaluations": len(c.scan),

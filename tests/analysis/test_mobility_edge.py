@@ -18,8 +18,8 @@ def test_the_edge_closes_at_w_c():
     far, near = edge.points
     assert near.interval.high < far.interval.low
     assert 0.0 < near.value < 2.5
-    with pytest.raises(ConfigError, match="above W_c every state is localized"):
-        mobility_edge(K=2, Ws=(18.4,), **COARSE)
+    above = mobility_edge(K=2, Ws=(18.4,), **COARSE)
+    assert above.localized == (18.4,) and above.points == () and "every state localized" in above.summary()
 
 
 def test_the_edge_is_even_in_e_and_reaches_beyond_the_clean_band():
