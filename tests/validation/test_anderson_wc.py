@@ -25,5 +25,6 @@ def test_wc_by_quadrature():
 def test_wc_by_tilted_population():
     c = critical_point(lambda W: AndersonTree(W=W), 16.0, 20.0, method="population", size=100_000, steps=300,
                        burn_in=50, pool_size=1_000_000, replicas=4, seed=0, confidence=0.999)
-    assert c.interval.high - c.interval.low < 0.2
+    # 4 replicas at 99.9 %: t(3) = 12.9 standard errors a side; the 95 % interval is [18.144, 18.201] (0.057 wide)
+    assert c.interval.high - c.interval.low < 0.3
     assert c.interval.low - LITERATURE_ERROR < LITERATURE < c.interval.high + LITERATURE_ERROR
