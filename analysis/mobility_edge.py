@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from popdyn.errors import ConfigError
 from popdyn.models import AndersonTree
 from popdyn.results import json_safe
-from popdyn.tilted import critical_point, quadrature_growth, tilted_growth
+from popdyn.tilted import critical_point, estimator
 
 #: Disorders of the default curve, as fractions of the guess of W_c (``AndersonTree.critical_disorder_guess``).
 FRACTIONS = (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 0.95, 0.98)
@@ -98,7 +98,7 @@ def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=No
     Ws = tuple(float(W) for W in (Ws if Ws is not None else (f * guess for f in FRACTIONS)))
     for W in Ws:
         AndersonTree(W=W, K=K, E=0.5 * W + 2.0 * K ** 0.5)  # validates K and every W before any work
-    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}[method]
+    estimate = estimator(method)
     found, points, localized = [], [], []
     for W in Ws:
         centre = estimate(AndersonTree(W=W, K=K, disorder=disorder), 0.5, **settings)

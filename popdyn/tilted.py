@@ -74,8 +74,9 @@ class TiltedGrowth:
     wall_s : float
     systematic : tuple of float
         ``(below, above)``: errors the replicas do not see, already inside ``interval`` (added to
-        its lower and upper end). For the quadrature, the change of ln(K lambda) when its grid is
-        halved, on both sides: an upper estimate of the grid's own error. For the tilted
+        its lower and upper end). For the quadrature, on both sides, the largest change of ln(K lambda)
+        over the replicas when its grid is halved, plus the Arnoldi tolerance: an estimate of the
+        grid's error, conservative once the grid is fine enough. For the tilted
         population of a model with lambda(beta) = lambda(1 - beta), within ``SYMMETRY_WINDOW`` of
         beta = 1/2, above only: up to the estimate at beta - ``SYMMETRY_WINDOW``
         (``tilted_growth``). (0, 0) otherwise.
@@ -317,6 +318,30 @@ def quadrature_growth(model, beta, points=2000, samples=4_000_000, replicas=4, p
     return _combine(beta, estimates, "quadrature", confidence, settings, time.perf_counter() - t0, (grid, grid))
 
 
+def estimator(method):
+    """The estimator of ln(K lambda(beta)) a ``method`` names: ``quadrature_growth`` or ``tilted_growth``."""
+    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}.get(method)
+    if estimate is None:
+        raise ConfigError(f"unknown method {method!r}; choose quadrature or population")
+    return estimate
+
+
+def _scanner(model_at, beta, parameter_scan, progress, method, **settings):
+    """``at(p)``: the estimate at parameter p, recorded with ``settings["parameter"] = p`` in ``parameter_scan``
+    and told to ``progress`` (the scans of ``find_bracket`` and ``critical_point``)."""
+    estimate = estimator(method)
+
+    def at(p):
+        g = estimate(model_at(p), beta, **settings)
+        g = dataclasses.replace(g, settings=dict(g.settings, parameter=p))
+        parameter_scan.append(g)
+        if progress is not None:
+            progress(g)
+        return g
+
+    return at
+
+
 def tilted_spectrum(model, betas, method="population", **settings):
     """A ``popdyn.spectrum.Spectrum`` from estimates of ln(K lambda(beta)) on a grid of beta.
 
@@ -343,7 +368,7 @@ def tilted_spectrum(model, betas, method="population", **settings):
     betas = np.asarray(sorted(float(b) for b in betas))
     if betas.size < 4 or betas[0] <= 0.0 or betas[-1] >= 1.0:
         raise ConfigError("tilted_spectrum needs at least 4 values of beta in (0, 1)")
-    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}[method]
+    estimate = estimator(method)
     values = [estimate(model, b, **settings).ln_growth for b in betas]
     spline = CubicSpline(betas, values)
     lo, hi = float(betas[0]), float(betas[-1])
@@ -489,9 +514,7 @@ def find_bracket(model_at, start, beta=0.5, method="quadrature", factor=1.6, low
     >>> b.lo < 18.17 < b.hi
     True
     """
-    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}.get(method)
-    if estimate is None:
-        raise ConfigError(f"unknown method {method!r}; choose quadrature or population")
+    estimator(method)  # an unknown method before any other check
     start, factor = float(start), float(factor)
     if not (start > 0.0 and factor > 1.0):
         raise ConfigError(f"find_bracket needs start > 0 and factor > 1, got {start:g} and {factor:g}")
@@ -500,14 +523,10 @@ def find_bracket(model_at, start, beta=0.5, method="quadrature", factor=1.6, low
     if not lowest <= highest:
         raise ConfigError(f"no {parameter} to search: the range [{lowest:.3g}, {highest:.3g}] is empty")
     scan = []
+    scanned = _scanner(model_at, beta, scan, progress, method, **settings)
 
     def at(p):
-        g = estimate(model_at(p), beta, **settings)
-        g = dataclasses.replace(g, settings=dict(g.settings, parameter=p))
-        scan.append(g)
-        if progress is not None:
-            progress(g)
-        return g.ln_growth
+        return scanned(p).ln_growth
 
     start = min(max(start, lowest), highest)
     first = at(start)
@@ -563,24 +582,14 @@ def critical_point(model_at, lo, hi, parameter="W", beta=0.5, method="quadrature
     progress : callable or None
         Called with each new ``TiltedGrowth``.
     """
-    estimate = {"quadrature": quadrature_growth, "population": tilted_growth}.get(method)
-    if estimate is None:
-        raise ConfigError(f"unknown method {method!r}; choose quadrature or population")
+    estimator(method)  # an unknown method before any other check
     lo, hi = float(lo), float(hi)
     if not lo < hi:
         raise ConfigError(f"the bracket needs lo < hi, got [{lo:g}, {hi:g}]")
     tolerance = 1e-3 * (hi - lo) if tolerance is None else float(tolerance)
     t0 = time.perf_counter()
     scan = []
-
-    def at(p):
-        g = estimate(model_at(p), beta, confidence=confidence, **settings)
-        g = dataclasses.replace(g, settings=dict(g.settings, parameter=p))
-        scan.append(g)
-        if progress is not None:
-            progress(g)
-        return g
-
+    at = _scanner(model_at, beta, scan, progress, method, confidence=confidence, **settings)
     a, b = at(lo), at(hi)
     if a.ln_growth * b.ln_growth > 0.0:
         raise ConfigError(f"K lambda({beta:g}) - 1 has the same sign at {parameter} = {lo:g} and {hi:g} "

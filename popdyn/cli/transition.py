@@ -187,9 +187,9 @@ def _check_bracket(model_at, lo, hi, method, seed):
     Only an answer whose intervals (with their grid error) exclude 1 at both ends is taken:
     otherwise the full search decides.
     """
-    from ..tilted import quadrature_growth, tilted_growth
+    from ..tilted import estimator
 
-    estimate = quadrature_growth if method == "quadrature" else tilted_growth
+    estimate = estimator(method)
     ends = [estimate(model_at(w), 0.5, seed=seed, confidence=0.999, **_COARSE[method], **_COARSE_POOL)
             for w in (lo, hi)]
     signs = {(g.interval.low > 0.0) - (g.interval.high < 0.0) for g in ends}
@@ -224,7 +224,7 @@ def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, 
 
 def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
     """K lambda(beta) or W_c of ``cls``: the Anderson model (``--model anderson``) or a variant of it."""
-    from ..tilted import critical_point, quadrature_growth, tilted_growth
+    from ..tilted import critical_point, estimator
 
     if wc == (W is not None):
         raise ConfigError("give either --W W (K lambda(beta) at one disorder) or --wc (the critical disorder)")
@@ -241,8 +241,7 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
 
     if not wc:
         model = model_at(W)
-        estimate = quadrature_growth if method == "quadrature" else tilted_growth
-        g = estimate(model, beta, **settings)
+        g = estimator(method)(model, beta, **settings)
         doc = {"model": model.to_dict(), **g.to_dict()}
         if as_json:
             click.echo(json.dumps(json_safe(doc), indent=2))
