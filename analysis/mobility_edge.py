@@ -20,7 +20,7 @@ True
 
 from dataclasses import dataclass
 
-from popdyn.errors import ConfigError
+from popdyn.errors import ConfigError, NoRootError
 from popdyn.models import AndersonTree
 from popdyn.results import json_safe
 from popdyn.tilted import critical_point, estimator
@@ -96,19 +96,18 @@ def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=No
                           f"got {disorder}")
     guess = AndersonTree.critical_disorder_guess(K)
     Ws = tuple(float(W) for W in (Ws if Ws is not None else (f * guess for f in FRACTIONS)))
+    estimator(method)  # an unknown method, K or W before any work
     for W in Ws:
-        AndersonTree(W=W, K=K, E=0.5 * W + 2.0 * K ** 0.5)  # validates K and every W before any work
-    estimate = estimator(method)
+        AndersonTree(W=W, K=K, E=0.5 * W + 2.0 * K ** 0.5)
     found, points, localized = [], [], []
     for W in Ws:
-        centre = estimate(AndersonTree(W=W, K=K, disorder=disorder), 0.5, **settings)
-        if centre.ln_growth < 0.0:  # above W_c: no extended state, no edge (the sign critical_point would see)
-            localized.append(W)
-            continue
         try:
             point = critical_point(lambda E, W=W: AndersonTree(W=W, K=K, E=E, disorder=disorder), 0.0,
                                    0.5 * W + 2.0 * K ** 0.5, parameter="E", method=method, **settings)
-        except ConfigError as exc:
+        except NoRootError as exc:
+            if exc.ends[0].ln_growth < 0.0:  # K lambda < 1 already at E = 0: above W_c, no edge (the curve goes on)
+                localized.append(W)
+                continue
             raise ConfigError(f"W = {W:g}: {exc}") from None
         found.append(W)
         points.append(point)

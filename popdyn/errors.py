@@ -9,6 +9,14 @@ class ConfigError(ValueError):
     """A parameter, option or input that cannot be used; the message says which and why."""
 
 
+class NoRootError(ConfigError):
+    """A bracket without a sign change; ``ends`` holds the two estimates made at its ends (``popdyn.tilted``)."""
+
+    def __init__(self, message, ends):
+        super().__init__(message)
+        self.ends = ends
+
+
 class RunDirectoryError(ConfigError):
     """A run directory that is missing, unreadable, foreign, or in the way."""
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from .errors import ConfigError
+from .errors import ConfigError, NoRootError
 from .kernels import kernels_for
 from .kernels.tilted import systematic_resample
 from .results import ConfidenceInterval, as_interval, json_safe
@@ -592,8 +592,8 @@ def critical_point(model_at, lo, hi, parameter="W", beta=0.5, method="quadrature
     at = _scanner(model_at, beta, scan, progress, method, confidence=confidence, **settings)
     a, b = at(lo), at(hi)
     if a.ln_growth * b.ln_growth > 0.0:
-        raise ConfigError(f"K lambda({beta:g}) - 1 has the same sign at {parameter} = {lo:g} and {hi:g} "
-                          f"({a.growth:.4f}, {b.growth:.4f}): no transition in the bracket")
+        raise NoRootError(f"K lambda({beta:g}) - 1 has the same sign at {parameter} = {lo:g} and {hi:g} "
+                          f"({a.growth:.4f}, {b.growth:.4f}): no transition in the bracket", (a, b))
     pa, pb, fa, fb, side = lo, hi, a.ln_growth, b.ln_growth, 0
     for _ in range(40):
         if pb - pa <= tolerance:
