@@ -19,7 +19,7 @@ import scipy.optimize
 import scipy.stats
 
 import popdyn
-from popdyn.results import ConfidenceInterval, as_interval, json_safe
+from popdyn.results import ConfidenceInterval, as_interval, json_safe, sample_mean
 from popdyn.spectrum import brunet_derrida_L, exact_growth
 
 from .growth import check_distinct_seeds, fit_growth
@@ -153,13 +153,12 @@ def study_from_runs(runs, prototype=None):
                                f"generations={row.generations}") for row in group.itertuples()],
                              f"lam={lam:g} T/Tc={r:g}, N = {N}")
         exact = exact_growth(study_model(prototype, lam).at(T=float(group["T"].iloc[0])))
-        v = group["v"].to_numpy()
-        v_n = float(np.mean(v))
+        v = sample_mean(group["v"])
+        v_n = v.mean
         gap = exact.v - v_n
         refined = exact.finite_population(N, refined=True)
         rows.append({"lam": lam, "T_over_Tc": r, "T": float(group["T"].iloc[0]), "N": int(N), "v_N": v_n,
-                     "stderr": float(np.std(v, ddof=1) / math.sqrt(len(v))) if len(v) > 1 else float("nan"),
-                     "seeds": len(v), "v_exact": exact.v, "v_bd": exact.finite_population(N, refined=False),
+                     "stderr": v.stderr, "seeds": v.n, "v_exact": exact.v, "v_bd": exact.finite_population(N, refined=False),
                      "v_bd_refined": refined, "gap": gap,
                      "bd_share": (exact.v - refined) / gap if gap != 0 else float("nan")})
     return pd.DataFrame(rows)
@@ -374,3 +373,69 @@ def sizes_for_tc_within(tc_table, tolerance=0.10, confidence=0.95, n_bootstrap=1
     a = 1 - confidence
     lo, hi = np.quantile(sizes, [a / 2, 1 - a / 2], method="inverted_cdf") if n_bootstrap else (math.nan,) * 2
     return SizeForTc(size, ConfidenceInterval(float(lo), float(hi)), float(slope), tolerance, confidence, False)
+
+
+@dataclass(frozen=True)
+class FiniteSizeReport:
+    """A finite-population study read off its runs, ``finite_size_report``'s result (what ``popdyn finite-n`` prints).
+
+    Attributes
+    ----------
+    lam : float
+    study : pandas.DataFrame
+        One row per (T / Tc, N): v_N beside the exact v and Brunet-Derrida (``study_from_runs``).
+    extrapolation : pandas.DataFrame
+        Per T / Tc: v_N = v_inf - c / L^2 (``extrapolate``).
+    tcs : pandas.DataFrame or None
+        Per N: the population's Tc_N with its interval (``population_tc``); None when no N has one.
+    needed : SizeForTc or None
+        The N at which Tc_N comes within 10 % of Tc (``sizes_for_tc_within``; None with fewer than two Tc_N).
+    """
+
+    lam: float
+    study: pd.DataFrame
+    extrapolation: pd.DataFrame
+    tcs: pd.DataFrame = None
+    needed: SizeForTc = None
+
+    def to_dict(self):
+        return json_safe({"lam": self.lam, "study": self.study.to_dict("records"),
+                          "extrapolation": self.extrapolation.to_dict("records"),
+                          "Tc_N": self.tcs.to_dict("records") if self.tcs is not None else None,
+                          "N_for_Tc_within_10_percent": self.needed.to_dict() if self.needed is not None else None})
+
+    def summary(self):
+        def fmt(x):
+            return f"{x:.4g}"
+
+        lines = [self.study.drop(columns=["lam"]).to_string(index=False, float_format=fmt)]
+        if len(self.extrapolation):
+            lines += ["", "extrapolation v_N = v_inf - c / (ln N + 3 ln ln N)^2:",
+                      self.extrapolation.to_string(index=False, float_format=fmt)]
+        if self.tcs is not None:
+            exact = self.study["T"].iloc[0] / self.study["T_over_Tc"].iloc[0]
+            lines += ["", f"population Tc_N (exact Tc = {fmt(exact)}):", self.tcs.to_string(index=False, float_format=fmt)]
+            if self.needed is not None:
+                lines.append(self.needed.summary())
+        return "\n".join(lines)
+
+
+def finite_size_report(runs, prototype=None):
+    """The study, extrapolation, Tc_N per N and the N for Tc_N within 10 %, from per-run rows at one lam.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame or list of dict
+        Rows with ``RUN_COLUMNS`` (``finite_population_runs``, or a study's table), all at one lam.
+    prototype : model or None
+        The model of the runs (``study_model``; None: the BAA tree).
+
+    Returns
+    -------
+    FiniteSizeReport
+    """
+    study = study_from_runs(runs, prototype)
+    tcs = population_tc(study, prototype)
+    tcs = tcs if len(tcs) else None
+    needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
+    return FiniteSizeReport(float(study["lam"].iloc[0]), study, extrapolate(study), tcs, needed)

@@ -25,7 +25,7 @@ from scipy import stats
 from statsmodels.tsa.stattools import adfuller
 
 from popdyn.errors import ConfigError
-from popdyn.results import ConfidenceInterval, as_interval, json_safe
+from popdyn.results import ConfidenceInterval, as_interval, json_safe, sample_mean
 
 COLUMNS = {"ln_gamma_mle": "ln gamma_n (Levy-scale MLE)", "mean_ln": "<ln Gamma^(n)>"}
 
@@ -330,9 +330,7 @@ def combine_seeds(fits, confidence=0.95):
     k = len(v)
     if k < 2:
         raise ValueError("combining seeds needs at least two runs")
-    mean = float(v.mean())
-    stderr = float(v.std(ddof=1) / math.sqrt(k))
-    half = float(stats.t.ppf(0.5 + confidence / 2, k - 1)) * stderr
-    chi2 = float(np.sum(((v - mean) / se) ** 2))
+    m = sample_mean(v)
+    chi2 = float(np.sum(((v - m.mean) / se) ** 2))
     p = float(stats.chi2.sf(chi2, k - 1))
-    return SeedCombination(mean, stderr, ConfidenceInterval(mean - half, mean + half), k, p, fits[0].size, confidence)
+    return SeedCombination(m.mean, m.stderr, m.interval(confidence), k, p, fits[0].size, confidence)

@@ -16,12 +16,11 @@ the SCBA population to its fixed point and measures both ratios with their error
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 import popdyn
 from popdyn.errors import ConfigError
-from popdyn.results import json_safe
+from popdyn.results import json_safe, mean_of_exp, sample_mean
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,26 @@ def metallic_model(lam, T, eta=None, prototype=None):
     return base.at(lam=lam, T=T, eta=eta, recursion="scba")
 
 
+def late_half(run):
+    """The rows of ``run.table`` past its burn-in: generations n > G // 2 of a run of G generations."""
+    return run.table[run.table["n"] > run.generations // 2]
+
+
+def late_half_mean(run, column):
+    """The mean over the generations past burn-in (``late_half``) of exp(``column``), a log-scale column.
+
+    The SCBA fixed point's <Gamma> (``ln_mean``) or Var Gamma (``ln_var``) averaged over the
+    run's last half, taken in logs where the direct mean would overflow (``mean_of_exp``).
+
+    Examples
+    --------
+    >>> run = popdyn.run(metallic_model(0.01, 300.0), size=200, generations=6, seed=1, progress=False)
+    >>> round(late_half_mean(run, "ln_mean") / (math.pi * 0.01**2 * 300.0), 2)  # 6 generations: not yet pi lam^2 T
+    0.68
+    """
+    return mean_of_exp(late_half(run)[column])
+
+
 def metallic_point(lam, T, size=4000, generations=30, seeds=(1, 2, 3), eta=None, progress=False, prototype=None):
     """Run the SCBA recursion at (lam, T) for each seed and measure <Gamma> and Var Gamma.
 
@@ -97,20 +116,46 @@ def metallic_point(lam, T, size=4000, generations=30, seeds=(1, 2, 3), eta=None,
     means, variances = [], []
     for s in seeds:
         r = popdyn.run(model, size=size, generations=generations, seed=s, progress=progress)
-        t = r.table[r.table["n"] > generations // 2]
-        means.append(np.exp(t["ln_mean"]).mean() / (math.pi * lam**2 * T))
-        variances.append(np.exp(t["ln_var"]).mean() / (lam**2 / 6))
-    k = len(seeds)
-    err = (lambda x: float(np.std(x, ddof=1) / math.sqrt(k)) if k > 1 else float("nan"))
-    return MetallicPoint(lam, T, size, float(np.mean(means)), err(means), float(np.mean(variances)), err(variances))
+        means.append(late_half_mean(r, "ln_mean") / (math.pi * lam**2 * T))
+        variances.append(late_half_mean(r, "ln_var") / (lam**2 / 6))
+    mean, var = sample_mean(means), sample_mean(variances)
+    return MetallicPoint(lam, T, size, mean.mean, mean.stderr, var.mean, var.stderr)
+
+
+@dataclass(frozen=True)
+class MetallicTable:
+    """``metallic_point`` over temperatures at one lam, ``metallic_table``'s result.
+
+    Attributes
+    ----------
+    lam : float
+    points : tuple of MetallicPoint
+        One per temperature, in the order asked.
+    frame : pandas.DataFrame (property)
+        One row per T: lam, T, lam T and 3 pi lam^2 T (the corrections' sizes), N, the two ratios and their errors.
+    """
+
+    lam: float
+    points: tuple
+
+    @property
+    def frame(self):
+        return pd.DataFrame([{"lam": self.lam, "T": p.T, "lam_T": self.lam * p.T, "3pi_lam2_T": p.upper_correction,
+                              "N": p.size, "mean_over_pi_lam2_T": p.mean_ratio, "err_mean": p.mean_ratio_err,
+                              "var_over_lam2_6": p.var_ratio, "err_var": p.var_ratio_err} for p in self.points])
+
+    def to_dict(self):
+        return json_safe({"lam": self.lam, "rows": self.frame.to_dict("records")})
+
+    def summary(self):
+        return self.frame.to_string(index=False, float_format=lambda x: f"{x:.4g}")
 
 
 def metallic_table(lam, temperatures, **kwargs):
-    """``metallic_point`` over temperatures, as a DataFrame (one row per T)."""
-    rows = []
-    for T in temperatures:
-        p = metallic_point(lam, T, **kwargs)
-        rows.append({"lam": lam, "T": T, "lam_T": lam * T, "3pi_lam2_T": p.upper_correction, "N": p.size,
-                     "mean_over_pi_lam2_T": p.mean_ratio, "err_mean": p.mean_ratio_err,
-                     "var_over_lam2_6": p.var_ratio, "err_var": p.var_ratio_err})
-    return pd.DataFrame(rows)
+    """``metallic_point`` at each temperature (``kwargs`` go to it).
+
+    Returns
+    -------
+    MetallicTable
+    """
+    return MetallicTable(lam, tuple(metallic_point(lam, T, **kwargs) for T in temperatures))

@@ -227,3 +227,81 @@ def combined_growth(fits):
     """Seed combination of the Lambda fits of one point (None with fewer than two usable seeds)."""
     usable = [f.Lambda_fit for f in fits if f.Lambda_fit is not None and math.isfinite(f.Lambda_fit.v)]
     return combine_seeds(usable) if len(usable) >= 2 else None
+
+
+@dataclass(frozen=True)
+class PointFits:
+    """The fits of one parameter point (one model and N), and their combination over seeds.
+
+    Attributes
+    ----------
+    point : dict
+        The model's parameters and N (``point_key``).
+    fits : tuple of RunFit
+        In the order given.
+    combined : analysis.growth.SeedCombination or None
+        None with fewer than two seeds whose growth could be fitted.
+    """
+
+    point: dict
+    fits: tuple
+    combined: object = None
+
+    def to_dict(self):
+        doc = {"point": self.point, "runs": [str(f.run.path) for f in self.fits]}
+        if self.combined is not None:
+            c = self.combined
+            doc.update(c.to_dict())
+            # schema 1's names (popdyn fit --json), kept until 0.3
+            doc.update({"v_stderr": c.stderr, "v_interval": list(c.interval)})
+        return json_safe(doc)
+
+
+@dataclass(frozen=True)
+class Fits:
+    """``fit_runs``'s result: every run's fit, and the runs grouped by point with their seeds combined.
+
+    Attributes
+    ----------
+    fits : tuple of RunFit
+        One per run, in the order given.
+    points : tuple of PointFits
+        One per parameter point, in the order of its first run.
+    """
+
+    fits: tuple
+    points: tuple
+
+    def combined_of(self, fit):
+        """The seed combination of ``fit``'s point (None when it has none)."""
+        return next((p.combined for p in self.points if any(f is fit for f in p.fits)), None)
+
+    def to_dict(self):
+        """Every fit (``runs``), and each point of two or more fitted seeds with their combination (``combined``)."""
+        return json_safe({"runs": [f.to_dict() for f in self.fits],
+                          "combined": [p.to_dict() for p in self.points if p.combined is not None]})
+
+    def summary(self):
+        blocks = []
+        for f in self.fits:
+            c = self.combined_of(f)
+            blocks.append(f.summary() + ("\ncombined over seeds: " + c.summary() if c is not None else "") + "\n")
+        return "\n".join(blocks)
+
+
+def fit_runs(runs, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
+    """``fit_run`` on each run, and the seeds of each parameter point combined (``combined_growth``).
+
+    Runs of one model and N with different seeds are one point; two runs of one point with the
+    same seed are refused before any fit (they would count as independent).
+
+    Returns
+    -------
+    Fits
+    """
+    check_seeds_by_point(runs)  # before any fit: two runs of one seed are not two seeds
+    fits = [fit_run(r, burn_in=burn_in, n_bootstrap=n_bootstrap, tail_bootstrap=tail_bootstrap, seed=seed)
+            for r in runs]
+    points = tuple(PointFits(json.loads(key), tuple(group), combined_growth(group))
+                   for key, group in group_by_point(fits).items())
+    return Fits(tuple(fits), points)

@@ -1,19 +1,30 @@
 """The summary of one run: what ``popdyn run`` prints, as text or as a JSON-ready dict."""
 
-import math
 
-import numpy as np
-from scipy import special
 
-from popdyn.results import json_safe
+from popdyn.results import json_safe, ln_mean_of_exp
 from popdyn.spectrum import typical_growth
 
 from .growth import default_burn_in, fit_growth
 from .levy import exp_or_nan, format_ln
 
 
+class RunSummary(dict):
+    """``run_summary``'s result: a JSON-ready dict (model, run, exact, population, performance, ...).
+
+    A dict, so a summary reads as one (``s["population"]``); ``to_dict()`` and ``summary()`` as
+    every result has them.
+    """
+
+    def to_dict(self):
+        return dict(self)
+
+    def summary(self):
+        return format_run_summary(self)
+
+
 def run_summary(run, burn_in=None):
-    """A dict with the run's parameters, the exact tree answer, and what the population measured.
+    """A ``RunSummary`` with the run's parameters, the exact tree answer, and what the population measured.
 
     The population's typical growth is reported beside the exact tree value v of
     ``popdyn.spectrum`` (term and linear recursions), with its interval and the population
@@ -61,22 +72,15 @@ def run_summary(run, burn_in=None):
         # settled, or an extreme lam and T, gives ln values and null numbers instead of an overflow.
         first = default_burn_in(int(last["n"])) if burn_in is None else burn_in
         used = table[table["n"] >= first] if int(last["n"]) >= 2 else table.tail(1)
-        ln_mean = _log_mean_exp(used["ln_mean"].to_numpy(dtype=float))
-        ln_var = _log_mean_exp(used["ln_var"].to_numpy(dtype=float))
+        ln_mean = ln_mean_of_exp(used["ln_mean"].to_numpy(dtype=float))
+        ln_var = ln_mean_of_exp(used["ln_var"].to_numpy(dtype=float))
         out["metallic"] = {
             "mean_gamma": _exp_or_none(ln_mean), "var_gamma": _exp_or_none(ln_var),
             "ln_mean_gamma": json_safe(ln_mean), "ln_var_gamma": json_safe(ln_var),
             "generations_averaged": len(used),
             **{name: _exp_or_none(ln) for name, ln in model.fixed_point_reference(ln_mean, ln_var).items()},
         }
-    return out
-
-
-def _log_mean_exp(ln_x):
-    """ln of the mean of exp(ln_x), without forming exp(ln_x) (any size; -inf entries are zeros)."""
-    if ln_x.size == 0 or np.isnan(ln_x).any():
-        return math.nan
-    return float(special.logsumexp(ln_x) - math.log(ln_x.size))
+    return RunSummary(out)
 
 
 def _exp_or_none(ln_x):

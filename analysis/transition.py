@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from popdyn.results import ConfidenceInterval, as_interval, json_safe
+from popdyn.errors import ConfigError, UnfinishedError
+from popdyn.results import ConfidenceInterval, as_interval, json_safe, sample_mean
 
 from .growth import check_distinct_seeds, fit_growth
 
@@ -66,9 +67,11 @@ class TransitionEstimate:
         return json_safe({"Tc": self.Tc, "interval": self.interval, "confidence": self.confidence,
                           "slope": self.slope, "degree": self.degree, "bracketed": self.bracketed,
                           "exact_Tc": self.exact_Tc, "size": self.size, "lam": self.lam,
-                          "points": self.points.to_dict("records")})
+                          "points": self.points.to_dict("records"),
+                          "Tc_N": self.Tc})  # schema 1's name of Tc (popdyn transition --json), kept until 0.3
 
-    def summary(self):
+    def summary(self, points=True):
+        """The points (``points=True``, as ``popdyn transition`` prints them) and a line with Tc_N and the exact Tc."""
         lo, hi = self.interval
         model = "line" if self.degree == 1 else "parabola"
         text = (f"population Tc_N = {self.Tc:.5g}, {self.confidence:.0%} interval [{lo:.5g}, {hi:.5g}] "
@@ -77,6 +80,8 @@ class TransitionEstimate:
             text += f"; exact Tc = {self.exact_Tc:.6g}, Tc_N / Tc = {self.Tc / self.exact_Tc:.4f}"
         if not self.bracketed:
             text += "; WARNING: v_N does not change sign over these temperatures, Tc_N is extrapolated"
+        if points:
+            text = self.points.to_string(index=False, float_format=lambda x: f"{x:.5g}") + "\n" + text
         return text
 
 
@@ -157,6 +162,54 @@ def crossing(points, confidence=0.95, n_bootstrap=2000, seed=0, exact_Tc=None, s
                               exact_Tc, size, lam, bracketed, confidence, degree)
 
 
+def finished_runs(paths):
+    """The runs of run and sweep directories, each sweep standing for all its points; every run finished.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        Run directories (``popdyn.run``) and sweep directories (``popdyn.sweeps.sweep``), in order.
+
+    Returns
+    -------
+    list of popdyn.runs.Run
+
+    Raises
+    ------
+    popdyn.errors.UnfinishedError
+        A run not complete, or a sweep with a point not started (carrying the path and how far it is).
+    popdyn.errors.DirectoryInUse
+        A sweep that a process is writing now.
+    """
+    from popdyn import runs, sweeps
+
+    loaded = []
+    for d in paths:
+        if not sweeps.is_sweep(d):
+            loaded.append(runs.load(d))
+            continue
+        directories = sweeps.point_directories(d)  # a sweep stands for all its points, finished first
+        try:  # asked before its points are read: a sweep under way is in use, not damaged
+            sweeps.SweepLock(d).check_free()
+        except ConfigError as exc:
+            raise type(exc)(f"{exc}; Tc_N is read off finished runs only") from None
+        for path in directories:
+            if not (path / "config.json").exists():
+                raise UnfinishedError(f"sweep {d} is not finished (point {path.name} has not started): Tc_N is read "
+                                      f"off finished runs only; running the sweep again finishes it", d, path.name)
+        started, busy = sweeps.survey(d, directories)
+        if busy:
+            raise next(iter(busy.values()))
+        loaded.extend(started[path] for path in directories)
+    for r in loaded:
+        if r.status != "complete":
+            done = int(r.table["n"].max())
+            raise UnfinishedError(f"run {r.path} is {r.status} at generation {done} of {r.generations}: Tc_N is read "
+                                  f"off finished runs only; finish it with popdyn.resume({str(r.path)!r})",
+                                  r.path, status=r.status, done=done, generations=r.generations)
+    return loaded
+
+
 def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0.95, degree=1):
     """Tc_N from runs of the term recursion across the model's transition parameter (seeds are combined).
 
@@ -200,15 +253,13 @@ def transition_from_runs(runs, burn_in=None, column="ln_gamma_mle", confidence=0
     for r in runs:
         g = fit_growth(r.table, column, burn_in=burn_in, size=r.size, run=r.path)
         rows.append({parameter: getattr(r.model, parameter), "v": g.v, "hac_stderr": g.stderr})
-    per_run = pd.DataFrame(rows)
-    grouped = per_run.groupby(parameter)
-    points = pd.DataFrame({
-        "v": grouped["v"].mean(),
-        "seeds": grouped["v"].size(),
-        "stderr": grouped["v"].std(ddof=1) / np.sqrt(grouped["v"].size()),
-    }).reset_index()
-    single = points["seeds"] < 2
-    points.loc[single, "stderr"] = grouped["hac_stderr"].first()[points.loc[single, parameter]].to_numpy()
+    points = []
+    for value, group in pd.DataFrame(rows).groupby(parameter):
+        m = sample_mean(group["v"])
+        # one seed has no scatter: its own HAC error stands in for the standard error
+        points.append({parameter: value, "v": m.mean, "seeds": m.n,
+                       "stderr": m.stderr if m.n > 1 else float(group["hac_stderr"].iloc[0])})
+    points = pd.DataFrame(points)
     exact = model.exact_transition()
     return crossing(points, confidence=confidence, exact_Tc=exact.Tc if exact is not None else None, size=size,
                     lam=getattr(model, "lam", None), degree=degree, parameter=parameter)

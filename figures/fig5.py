@@ -16,7 +16,10 @@ import numpy as np
 import pandas as pd
 
 import popdyn
+from popdyn.results import exp_or_nan
 from popdyn.spectrum import critical_temperature
+
+from analysis.metallic import late_half, late_half_mean
 
 from ._base import FigureData
 from ._style import new_axes
@@ -44,14 +47,15 @@ def compute(scale="quick", seed=1):
             size = int(min(100_000, max(s["min_size"], s["terms"] / T)))
             run = popdyn.run(popdyn.BAATree(lam=LAM, T=float(T), recursion="scba", eta=eta), size=size,
                              generations=s["generations"], seed=seed, progress=False)
-            late = run.table[run.table["n"] > s["generations"] // 2]
-            mean = np.exp(late["ln_mean"].to_numpy())
-            typical = np.exp(late["mean_ln"].to_numpy())
+            late = late_half(run)
+            # per generation, nan where a value is no normal double (never a silent inf or 0)
+            mean = exp_or_nan(late["ln_mean"].to_numpy())
+            typical = exp_or_nan(late["mean_ln"].to_numpy())
             rows.append({"series": f"eta = {eta:g}", "eta": eta, "T": float(T), "T_over_Tc": float(T) / tc, "N": size,
-                         "typical_gamma": float(np.exp(late["mean_ln"].mean())),
+                         "typical_gamma": exp_or_nan(late["mean_ln"].mean()),
                          "typical_gamma_lo": float(np.quantile(typical, 0.05)),
                          "typical_gamma_hi": float(np.quantile(typical, 0.95)),
-                         "mean_gamma": float(mean.mean()), "mean_gamma_lo": float(np.quantile(mean, 0.05)),
+                         "mean_gamma": late_half_mean(run, "ln_mean"), "mean_gamma_lo": float(np.quantile(mean, 0.05)),
                          "mean_gamma_hi": float(np.quantile(mean, 0.95)), "drude": math.pi * LAM**2 * float(T)})
     frame = pd.DataFrame(rows)
     ratio = frame["typical_gamma"] / frame["drude"]

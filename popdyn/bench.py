@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numba
@@ -25,6 +26,7 @@ import numpy as np
 from .errors import ConfigError
 from .kernels import kernels_for
 from .models import BAATree
+from .results import json_safe
 from .rng import generation_key
 
 
@@ -225,3 +227,39 @@ def format_rows(rows):
                      f"{r['numba_ns_per_edge']:>8.2f} {g(r['numpy_edges_per_s']):>10} {g(r['c_edges_per_s']):>10} "
                      f"{g(r.get('numba_over_numpy'), '.1f'):>7} {g(r.get('numba_over_c'), '.2f'):>6}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """What ``popdyn bench`` measured: the kernels' rates, memory probes, compile times, the machine.
+
+    Attributes
+    ----------
+    rows : list of dict
+        ``run_benchmark``'s rows.
+    memory : list of dict
+        ``memory_probe``'s results.
+    compile : dict or None
+        ``compile_times``' result, when measured.
+    machine : dict
+        ``cpus`` and the most ``numba_threads`` used.
+    """
+
+    rows: list
+    memory: list = field(default_factory=list)
+    compile: dict = None
+    machine: dict = field(default_factory=dict)
+
+    def to_dict(self):
+        return json_safe({"rows": self.rows, "memory": self.memory, "compile": self.compile, "machine": self.machine})
+
+    def summary(self):
+        lines = [format_rows(self.rows)]
+        for m in self.memory:
+            lines.append(f"one generation at N={m['size']:.0e} ({m['dtype']}): {m['wall_s']:.1f} s wall, "
+                         f"{m['edges_per_s']:.3g} edges/s, peak memory {m['peak_rss_bytes'] / 2**30:.2f} GiB "
+                         f"({m['bytes_per_sample']:.1f} bytes per sample)")
+        if self.compile:
+            c = self.compile
+            lines.append(f"popdyn run, empty numba cache: {c['first_run_s']:.1f} s; cached: {c['cached_run_s']:.1f} s")
+        return "\n".join(lines)

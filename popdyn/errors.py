@@ -17,6 +17,26 @@ class NoRootError(ConfigError):
         self.ends = ends
 
 
+class NoTransitionError(NoRootError):
+    """K lambda(1/2) - 1 of one sign at both ends of a given ``bracket``, on a coarse look (``analysis.anderson``)."""
+
+    def __init__(self, message, ends, bracket):
+        super().__init__(message, ends)
+        self.bracket = bracket
+
+
+class UnfinishedError(ConfigError):
+    """A study that reads finished runs was given one under way.
+
+    ``path``: the run or sweep directory; ``point``: the sweep's point that has not started (None for a run);
+    ``status``, ``done`` and ``generations``: the run's status and how far it is (None for a sweep).
+    """
+
+    def __init__(self, message, path, point=None, status=None, done=None, generations=None):
+        super().__init__(message)
+        self.path, self.point, self.status, self.done, self.generations = path, point, status, done, generations
+
+
 class RunDirectoryError(ConfigError):
     """A run directory that is missing, unreadable, foreign, or in the way."""
 

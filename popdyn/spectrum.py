@@ -385,3 +385,121 @@ def critical_temperature(lam):
         return 1.0 / 3.0
     c = -2.0 * math.log(lam)
     return math.exp(c * b + math.log1p(-2.0 * b) + math.log1p(-b)) / 3.0
+
+
+#: The tilts at which ``exact_answer`` lists ln m(beta), and the population sizes of its Brunet-Derrida column.
+ANSWER_BETAS = tuple(round(0.05 * k, 2) for k in range(1, 10))
+ANSWER_SIZES = tuple(10**k for k in range(3, 10))
+
+
+@dataclass(frozen=True)
+class ExactAnswer:
+    """The converged answer of a tree model at one (lam, T), ``exact_answer``'s result.
+
+    Attributes
+    ----------
+    lam, T : float
+    growth : TreeGrowth
+        v, beta*, Lambda and the phase.
+    T_over_Tc : float
+        T over the exact Tc (nan when the model has none).
+    ln_m : dict
+        ln m(beta) at ``ANSWER_BETAS``, keyed "0.05", ...
+    v_N : dict
+        The Brunet-Derrida v_N of a population of N (refined L), keyed "1e3", ... (empty when v = -inf).
+    """
+
+    lam: float
+    T: float
+    growth: TreeGrowth
+    T_over_Tc: float
+    ln_m: dict
+    v_N: dict
+
+    def to_dict(self):
+        g = self.growth
+        return json_safe({"lam": self.lam, "T": self.T, "v": g.v, "beta_star": g.beta_star, "Lambda": g.Lambda,
+                          "phase": g.phase, "T_over_Tc": self.T_over_Tc, "ln_m": self.ln_m,
+                          "v_N_brunet_derrida": self.v_N})
+
+    def summary(self):
+        g = self.growth
+        lines = [f"lam={self.lam:g} T={self.T:g} (T/Tc={self.T_over_Tc:.4g}): v={g.v:.6g} per generation, "
+                 f"beta*={g.beta_star:.5f}, Lambda={g.Lambda:.5g} -> {g.phase}",
+                 "  ln m(beta): " + "  ".join(f"{b}:{v:.4g}" for b, v in self.ln_m.items())]
+        if self.v_N:
+            lines.append("  population of N measures about (Brunet-Derrida, ln N + 3 ln ln N): "
+                         + "  ".join(f"N={k}:{v:.3f}" for k, v in self.v_N.items()))
+        return "\n".join(lines)
+
+
+def exact_answer(model):
+    """The converged answer of ``model``: its typical growth, ln m(beta) and what a population of N measures.
+
+    Parameters
+    ----------
+    model : a model with a closed-form spectrum (``spectrum_of``)
+
+    Returns
+    -------
+    ExactAnswer
+
+    Raises
+    ------
+    popdyn.ConfigError
+        The model has no closed-form spectrum.
+
+    Examples
+    --------
+    >>> from popdyn.models import BAATree
+    >>> a = exact_answer(BAATree(lam=0.01, T=3.3))
+    >>> a.growth.phase, round(a.T_over_Tc, 3)
+    ('metal', 2.001)
+    """
+    try:
+        spectrum = spectrum_of(model)
+    except TypeError as exc:  # no closed-form spectrum
+        raise ConfigError(str(exc)) from None
+    g = typical_growth(spectrum)
+    exact = model.exact_transition()
+    return ExactAnswer(model.lam, model.T, g, model.T / exact.Tc if exact is not None else math.nan,
+                       {f"{b:.2f}": float(spectrum.ln_m(b)) for b in ANSWER_BETAS},
+                       {f"1e{round(math.log10(N))}": g.finite_population(float(N)) for N in ANSWER_SIZES}
+                       if math.isfinite(g.v) else {})
+
+
+@dataclass(frozen=True)
+class ExactAnswers:
+    """``exact_answer`` at several lam (or T): one document, one summary."""
+
+    answers: tuple
+
+    def to_dict(self):
+        doc = {"answers": [a.to_dict() for a in self.answers]}
+        if len(self.answers) == 1:  # schema 1 printed one answer's keys at the top: readable there until 0.3
+            doc.update(self.answers[0].to_dict())
+        return doc
+
+    def summary(self):
+        return "\n".join(a.summary() for a in self.answers)
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """The exact transitions of a model at several lam, as the table ``popdyn spectrum --tc`` prints."""
+
+    transitions: tuple
+    title: str = "BAA tree"
+
+    def to_dict(self):
+        return {"transitions": [t.to_dict() for t in self.transitions]}
+
+    def summary(self):
+        rows = [f"{'lam':>10} {'Tc':>14} {'beta_c':>8} {'C2':>9} {'C2/6e':>7} {'err ln Tc':>9}"]
+        for t in self.transitions:
+            rows.append(f"{t.lam:>10.3g} {t.Tc:>14.10g} {t.beta_c:>8.5f} {t.C2:>9.5f} "
+                        f"{t.C2 / t.C2_leading_log:>7.4f} {t.ln_Tc_error:>9.1g}")
+        method = self.transitions[0].method
+        rows.append(f"{self.title}, Tc by {method}. C2 -> 6e = 16.3097 as lam -> 0"
+                    + ("; Tc = 1/3 (branching) for lam >= exp(-3/2)" if method == "closed form" else ""))
+        return "\n".join(rows)

@@ -30,12 +30,11 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from .errors import ConfigError, NoRootError
 from .kernels import kernels_for
 from .kernels.tilted import systematic_resample
-from .results import ConfidenceInterval, as_interval, json_safe
+from .results import ConfidenceInterval, as_interval, json_safe, sample_mean
 from .rng import generation_key
 
 #: Stream domains: a replica's fixed-point population, its walkers' start, its steps, its quadrature samples.
@@ -132,15 +131,10 @@ class TiltedGrowth:
 
 def _combine(beta, values, method, confidence, settings, wall_s, systematic=(0.0, 0.0)):
     """The replicas' mean, standard error and Student-t interval, widened by ``systematic = (below, above)``."""
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
+    m = sample_mean(values)
     below, above = (float(v) for v in systematic)
-    if values.size > 1:
-        stderr = float(values.std(ddof=1) / math.sqrt(values.size))
-        half = float(stats.t.ppf(0.5 + confidence / 2.0, values.size - 1)) * stderr
-    else:
-        stderr = half = math.nan
-    return TiltedGrowth(beta, mean, stderr, ConfidenceInterval(mean - half - below, mean + half + above),
+    half = m.half_width(confidence)
+    return TiltedGrowth(beta, m.mean, m.stderr, ConfidenceInterval(m.mean - half - below, m.mean + half + above),
                         tuple(map(float, values)), method, confidence, settings, wall_s, (below, above))
 
 
@@ -443,8 +437,7 @@ class CriticalPoint:
 
     @property
     def stderr(self):
-        r = np.asarray(self.replicas)
-        return float(r.std(ddof=1) / math.sqrt(r.size)) if r.size > 1 else math.nan
+        return sample_mean(self.replicas).stderr
 
     def to_dict(self):
         """The root as JSON-ready Python: intervals as [low, high], null for nan (one replica's stderr)."""
@@ -472,17 +465,26 @@ class Bracket:
         between them, or (found by the upward walk, a re-entrant window) rises through it.
     scan : tuple of TiltedGrowth
         Every estimate made, in order, with ``settings["parameter"]`` its parameter value.
+    factor : float
+        1, or the factor by which the found bracket was widened (``widened``).
     """
 
     lo: float
     hi: float
     scan: tuple
+    factor: float = 1.0
+
+    def widened(self, factor):
+        """The bracket [lo / factor, hi * factor]: where a finer look saw one sign on this one."""
+        return dataclasses.replace(self, lo=self.lo / factor, hi=self.hi * factor, factor=self.factor * factor)
 
     def to_dict(self):
         return json_safe({"lo": self.lo, "hi": self.hi, "scan": [{"parameter": g.settings["parameter"],
                                                                  "growth": g.growth} for g in self.scan]})
 
     def summary(self):
+        if self.factor != 1.0:
+            return (f"the full settings see one sign on the coarse bracket; widened to [{self.lo:g}, {self.hi:g}]")
         return f"bracket [{self.lo:g}, {self.hi:g}] from {len(self.scan)} coarse evaluations"
 
 

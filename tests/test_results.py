@@ -16,7 +16,7 @@ from analysis.metallic import metallic_point
 from analysis.tails import fit_tail
 from analysis.transition import crossing
 from popdyn.models import AndersonTree, BAATree
-from popdyn.results import ConfidenceInterval, json_safe
+from popdyn.results import LN_HUGE, LN_TINY, ConfidenceInterval, json_safe, mean_of_exp, sample_mean
 from popdyn.spectrum import Spectrum, exact_growth, transition, typical_growth
 from popdyn.tilted import critical_point, tilted_growth
 
@@ -171,3 +171,41 @@ def test_tilted_growth_and_critical_point():
                        size=2000, steps=5, burn_in=1, replicas=2, pool_size=2000, seed=1)
     doc = _check(c, ["interval"])
     assert doc["W_c"] == c.value and len(doc["scan"]) == len(c.scan)
+
+
+# sample_mean: the one mean over replicas, seeds and runs
+
+def test_sample_mean_is_scipys_mean_sem_and_t_interval():
+    values = np.random.default_rng(5).normal(2.0, 0.3, 7)
+    m = sample_mean(values)
+    assert m.n == 7 and m.mean == pytest.approx(values.mean(), rel=1e-15)
+    assert m.stderr == pytest.approx(stats.sem(values), rel=1e-14)
+    low, high = stats.t.interval(0.9, 6, loc=values.mean(), scale=stats.sem(values))
+    assert m.interval(0.9) == pytest.approx((low, high), rel=1e-13)
+
+
+def test_one_value_has_no_scatter():
+    m = sample_mean([3.0])
+    assert (m.mean, m.n) == (3.0, 1) and math.isnan(m.stderr) and all(map(math.isnan, m.interval()))
+    with pytest.raises(ValueError):
+        sample_mean([])
+
+
+# mean_of_exp: the late-half average of a log-scale column
+
+def test_mean_of_exp_is_the_direct_mean_where_it_fits():
+    x = np.random.default_rng(6).normal(0.0, 5.0, 101)
+    assert mean_of_exp(x) == float(np.exp(x).mean())  # to the bit
+
+
+@pytest.mark.parametrize("shift", [700.0, -700.0])
+def test_mean_of_exp_never_overflows_or_flushes(shift):
+    # exp(x) overflows (or is subnormal) for each value, but the mean's log is exact: ln 2 + shift
+    x = shift + np.log([1.0, 3.0])
+    expected = math.log(2.0) + shift
+    got = mean_of_exp(x)
+    if LN_TINY <= expected <= LN_HUGE:
+        assert math.log(got) == pytest.approx(expected, rel=1e-15)
+    else:
+        assert math.isnan(got)
+    assert math.isnan(mean_of_exp([800.0, 800.0]))  # a mean beyond the doubles is nan, never inf

@@ -80,7 +80,7 @@ def test_spectrum_cli(capsys):
     assert exit_info.value.code == 0
     import json
 
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["transitions"]
     assert [r["lam"] for r in rows] == [0.1, 0.01, 1e-4, 1e-6]
     for r in rows:
         assert abs(exact_growth(BAATree(lam=r["lam"], T=r["Tc"])).v) < 1e-10

@@ -1,5 +1,6 @@
 """Helpers shared by the commands: the command group, list parsing, JSON output."""
 
+import json
 import math
 import shlex
 import sys
@@ -41,6 +42,13 @@ def cli():
 
     Units: the level spacing delta_zeta = 1. Run `popdyn COMMAND --help` for each command.
     """
+
+
+def print_result(result, as_json=False):
+    """Print a result: its JSON document (``popdyn.results.document``) with --json, else its ``summary()``."""
+    from ..results import document
+
+    click.echo(json.dumps(document(result), indent=2) if as_json else result.summary())
 
 
 def _parse_generations(text, last):

@@ -9,8 +9,8 @@ import sys
 import click
 
 from ..errors import ConfigError, StorageError, WorkError
-from ..results import json_safe
-from ._common import _parse_ints, cli
+from ..results import document
+from ._common import _parse_ints, cli, print_result
 
 
 @cli.command("bench")
@@ -97,26 +97,16 @@ def bench_command(sizes, threads_text, recursions, T, lam, repeats, dtype, numpy
             rows = bench.run_benchmark(size_list, thread_list, recursion_list, T=T, lam=lam, repeats=repeats,
                                        numpy=numpy, c_binary=c_binary, dtype=dtype,
                                        progress=lambda row: bar.update(1))
-            doc = {"rows": rows, "memory": [bench.memory_probe(n, T, lam, kind) for n, kind in probes],
-                   "compile": bench.compile_times(T, lam) if compile_time else None,
-                   "machine": {"cpus": os.cpu_count(), "numba_threads": max(thread_list)}}
+            result = bench.Benchmark(rows, [bench.memory_probe(n, T, lam, kind) for n, kind in probes],
+                                     bench.compile_times(T, lam) if compile_time else None,
+                                     {"cpus": os.cpu_count(), "numba_threads": max(thread_list)})
         except subprocess.CalledProcessError as exc:
             last = (exc.stderr or "").strip().splitlines()[-1:] or [f"exit status {exc.returncode}"]
             what = "the C reference" if str(exc.cmd[0]) == str(c_binary) else "a benchmark subprocess"
             raise WorkError(f"{what} failed during the benchmark ({last[0]}); nothing was written") from None
-    text = json.dumps(json_safe(doc), indent=2) + "\n"
+    text = json.dumps(document(result), indent=2) + "\n"
     # The results reach stdout first, so that a failure to write the files loses nothing.
-    if as_json:
-        click.echo(text, nl=False)
-    else:
-        click.echo(bench.format_rows(rows))
-        for m in doc["memory"]:
-            click.echo(f"one generation at N={m['size']:.0e} ({m['dtype']}): {m['wall_s']:.1f} s wall, "
-                       f"{m['edges_per_s']:.3g} edges/s, peak memory {m['peak_rss_bytes'] / 2**30:.2f} GiB "
-                       f"({m['bytes_per_sample']:.1f} bytes per sample)")
-        if doc["compile"]:
-            c = doc["compile"]
-            click.echo(f"popdyn run, empty numba cache: {c['first_run_s']:.1f} s; cached: {c['cached_run_s']:.1f} s")
+    print_result(result, as_json)
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,12 @@
 """`popdyn fit`: fitting reports of runs."""
 
-import json
 from pathlib import Path
 
 import click
 
 from ..errors import ConfigError, StorageError
 from ..files import check_writable_folder
-from ..results import json_safe
-from ._common import cli
+from ._common import cli, print_result
 
 def _check_report_outputs(run_dir, names):
     """ConfigError unless the run directory takes files and none of ``names`` in it is taken by a directory."""
@@ -51,7 +49,7 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
       popdyn fit runs/metal
       popdyn fit runs/metal-s1 runs/metal-s2 runs/metal-s3 --json
     """
-    from analysis.report import check_seeds_by_point, combined_growth, fit_run, group_by_point, point_key
+    from analysis.report import check_seeds_by_point, fit_runs, point_key
 
     from .. import runs
 
@@ -74,44 +72,26 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
         for group in points.values():  # the combined report goes into the first run of its point
             if len(group) >= 2:
                 _check_report_outputs(Path(group[0].path), COMBINED_FILES)
-    fits = [fit_run(r, burn_in=burn_in, n_bootstrap=bootstrap, tail_bootstrap=tail_bootstrap) for r in loaded]
-    combined = {}
-    for key, group in group_by_point(fits).items():
-        c = combined_growth(group)
-        for f in group:
-            combined[id(f)] = c
+    result = fit_runs(loaded, burn_in=burn_in, n_bootstrap=bootstrap, tail_bootstrap=tail_bootstrap)
     written, written_combined = [], []
-    for f in fits if report else []:
+    for f in result.fits if report else []:
         try:
-            written.append(write_report(f, combined[id(f)]))
+            written.append(write_report(f, result.combined_of(f)))
         except OSError as exc:
             raise StorageError(f"cannot write the report into {str(f.run.path)!r} ({exc.strerror or exc}); "
                                "the fits are computed, rerun when there is room, or use --no-report") from None
-    for group in group_by_point(fits).values() if report else []:
-        if len(group) < 2 or combined[id(group[0])] is None:
+    for point in result.points if report else []:
+        if len(point.fits) < 2 or point.combined is None:
             continue
         try:
-            written_combined.append(write_combined_report(group, combined[id(group[0])]))
+            written_combined.append(write_combined_report(list(point.fits), point.combined))
         except OSError as exc:
-            raise StorageError(f"cannot write the combined report into {str(group[0].run.path)!r} "
+            raise StorageError(f"cannot write the combined report into {str(point.fits[0].run.path)!r} "
                                f"({exc.strerror or exc}); the fits are computed, rerun when there is room, "
                                "or use --no-report") from None
+    print_result(result, as_json)
     if as_json:
-        doc = {"runs": [f.to_dict() for f in fits], "combined": []}
-        for key, group in group_by_point(fits).items():
-            c = combined[id(group[0])]
-            if c is not None:
-                doc["combined"].append({"point": json.loads(key), "runs": [str(f.run.path) for f in group],
-                                        "v": c.v, "v_stderr": c.stderr, "v_interval": list(c.interval),
-                                        "Lambda": c.Lambda, "Lambda_interval": list(c.Lambda_interval),
-                                        "n_seeds": c.n_seeds, "consistency_pvalue": c.consistency_pvalue})
-        click.echo(json.dumps(json_safe(doc), indent=2))
         return
-    for f in fits:
-        click.echo(f.summary())
-        if combined[id(f)] is not None:
-            click.echo("combined over seeds: " + combined[id(f)].summary())
-        click.echo("")
     for md, page in written:
         click.echo(f"report: {md}  {page}")
     for md, page in written_combined:

@@ -1,14 +1,12 @@
 """`popdyn run`: evolve a population into a run directory."""
 
-import json
 import signal
 
 import click
 
 from ..errors import ConfigError
 from ..interrupt import Interrupted
-from ..results import json_safe
-from ._common import _parse_generations, cli
+from ._common import _parse_generations, cli, print_result
 from ._models import ModelCommand, flags, given, model_from_options, model_option_names, model_options
 
 
@@ -58,7 +56,7 @@ def run_command(ctx, size, generations, seed, snapshot, out, resume, threads, dt
       popdyn run --resume runs/metal --generations 80  # extend
       popdyn run --model anderson --W 15 --recursion linear --size 100000 --generations 40
     """
-    from analysis.summary import format_run_summary, run_summary
+    from analysis.summary import run_summary
 
     from .. import runs
 
@@ -85,10 +83,7 @@ def run_command(ctx, size, generations, seed, snapshot, out, resume, threads, dt
         raise exc.with_message(f"{signal.Signals(exc.signum).name}: stopped after the run was complete, before its "
                                f"summary was printed; {result.path} holds every generation: popdyn fit {result.path}"
                                ) from None
-    if as_json:
-        click.echo(json.dumps(json_safe(summary), indent=2))
-    else:
-        click.echo(format_run_summary(summary))
+    print_result(summary, as_json)
 
 
 def _check_burn_in(burn_in, generations):

@@ -1,18 +1,15 @@
 """The exact answer and the transition: `popdyn spectrum`, `transition`, `finite-n`, `metallic`."""
 
 import contextlib
-import json
-import math
 import signal
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import ConfigError, WorkError
+from ..errors import ConfigError, NoTransitionError, UnfinishedError, WorkError
 from ..interrupt import Interrupted
-from ..results import json_safe
-from ._common import _parse_floats, _parse_ints, cli, command_line, dask_options
+from ._common import _parse_floats, _parse_ints, cli, command_line, dask_options, print_result
 from ._models import ModelCommand, chosen_class, variant_options
 
 
@@ -116,91 +113,24 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, edge
         return
     if lam_text is None:
         raise ConfigError(f"{selection(cls)} needs --lam (and --T or --tc)")
-    from ..spectrum import spectrum_of, typical_growth
+    from ..spectrum import ExactAnswers, Transitions, exact_answer
 
     lams = _parse_floats(lam_text, "--lam")
     if tc == (T is not None):
         raise ConfigError("give either --T T (growth at one temperature) or --tc (the transition)")
     models = [cls(lam=lam, T=T if T is not None else 1.0) for lam in lams]  # validates lam and T
+    if not tc:
+        print_result(ExactAnswers(tuple(exact_answer(m) for m in models)), as_json)
+        return
     transitions = [m.exact_transition() for m in models]
-    if tc and None in transitions:
+    if None in transitions:
         raise ConfigError(f"the {cls.name} model has no exact transition to print ({selection(cls)} --tc)")
-    if tc:
-        rows = [t.to_dict() for t in transitions]
-        if as_json:
-            click.echo(json.dumps(json_safe(rows), indent=2))
-            return
-        click.echo(f"{'lam':>10} {'Tc':>14} {'beta_c':>8} {'C2':>9} {'C2/6e':>7} {'err ln Tc':>9}")
-        for r in rows:
-            click.echo(f"{r['lam']:>10.3g} {r['Tc']:>14.10g} {r['beta_c']:>8.5f} {r['C2']:>9.5f} "
-                       f"{r['C2'] / r['C2_leading_log']:>7.4f} {r['ln_Tc_error']:>9.1g}")
-        click.echo(f"{cls.title}, Tc by {rows[0]['method']}. C2 -> 6e = 16.3097 as lam -> 0"
-                   + ("; Tc = 1/3 (branching) for lam >= exp(-3/2)" if rows[0]["method"] == "closed form" else ""))
-        return
-    docs = []
-    for lam, model, exact in zip(lams, models, transitions):
-        try:
-            spectrum = spectrum_of(model)
-        except TypeError as exc:  # no closed-form spectrum
-            raise ConfigError(str(exc)) from None
-        g = typical_growth(spectrum)
-        beta = [round(0.05 * k, 2) for k in range(1, 10)]
-        doc = {"lam": lam, "T": T, "v": g.v, "beta_star": g.beta_star, "Lambda": g.Lambda, "phase": g.phase,
-               "T_over_Tc": T / exact.Tc if exact is not None else math.nan,
-               "ln_m": {f"{b:.2f}": float(spectrum.ln_m(b)) for b in beta},
-               "v_N_brunet_derrida": {f"1e{k}": g.finite_population(10.0**k) for k in range(3, 10)}
-               if math.isfinite(g.v) else {}}
-        docs.append(doc)
-    if as_json:
-        click.echo(json.dumps(json_safe(docs if len(docs) > 1 else docs[0]), indent=2))
-        return
-    for d in docs:
-        click.echo(f"lam={d['lam']:g} T={d['T']:g} (T/Tc={d['T_over_Tc']:.4g}): v={d['v']:.6g} per generation, "
-                   f"beta*={d['beta_star']:.5f}, Lambda={d['Lambda']:.5g} -> {d['phase']}")
-        click.echo("  ln m(beta): " + "  ".join(f"{b}:{v:.4g}" for b, v in d["ln_m"].items()))
-        if d["v_N_brunet_derrida"]:
-            click.echo("  population of N measures about (Brunet-Derrida, ln N + 3 ln ln N): "
-                       + "  ".join(f"N={k}:{v:.3f}" for k, v in d["v_N_brunet_derrida"].items()))
-
-
-#: Settings of the two estimators of K lambda(beta): default and --precise.
-_ANDERSON_SETTINGS = {
-    "quadrature": ({"points": 2000, "samples": 4_000_000, "pool_size": 1_000_000, "replicas": 4},
-                   {"points": 4000, "samples": 10_000_000, "pool_size": 2_000_000, "replicas": 8}),
-    "population": ({"size": 100_000, "steps": 300, "burn_in": 50, "pool_size": 1_000_000, "replicas": 4},
-                   {"size": 200_000, "steps": 600, "burn_in": 100, "pool_size": 2_000_000, "replicas": 8}),
-}
-
-
-#: Settings of the estimates behind --mobility-edge: about 5 s each (the curve's 9 disorders take about 8 minutes).
-_EDGE_SETTINGS = {"quadrature": {"points": 1000, "samples": 1_000_000, "pool_size": 200_000, "replicas": 4},
-                  "population": {"size": 50_000, "steps": 200, "burn_in": 50, "pool_size": 200_000, "replicas": 4}}
-#: Settings of a first look at the two ends of a --wc bracket: about a second each.
-_COARSE = {"quadrature": {"points": 200, "samples": 100_000, "replicas": 3},
-           "population": {"size": 10_000, "steps": 60, "burn_in": 10, "replicas": 3}}
-_COARSE_POOL = {"pool_size": 100_000, "pool_generations": 20}
-
-
-def _check_bracket(model_at, lo, hi, method, seed):
-    """A ConfigError, in a second or two, when K lambda(1/2) - 1 has one sign at both ends on a coarse grid.
-
-    Only an answer whose intervals (with their grid error) exclude 1 at both ends is taken:
-    otherwise the full search decides.
-    """
-    from ..tilted import estimator
-
-    estimate = estimator(method)
-    ends = [estimate(model_at(w), 0.5, seed=seed, confidence=0.999, **_COARSE[method], **_COARSE_POOL)
-            for w in (lo, hi)]
-    signs = {(g.interval.low > 0.0) - (g.interval.high < 0.0) for g in ends}
-    if len(signs) == 1 and 0 not in signs:
-        side = "above" if signs == {1} else "below"
-        raise ConfigError(f"K lambda(1/2) is {side} 1 at both W = {lo:g} ({ends[0].growth:.3g}) and W = {hi:g} "
-                          f"({ends[1].growth:.3g}): no transition in --bracket {lo:g},{hi:g}")
+    print_result(Transitions(tuple(transitions), cls.title), as_json)
 
 
 def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, seed, as_json):
     """E_c(W) of the Anderson model (``analysis.mobility_edge``), printed as its summary or its JSON."""
+    from analysis.anderson import EDGE_SETTINGS, estimator_settings
     from analysis.mobility_edge import mobility_edge
 
     if wc or W is not None or E != 0.0:
@@ -209,7 +139,7 @@ def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, 
         raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
     Ws = _parse_floats(disorders, "--disorders") if disorders is not None else None
     # a root per disorder, about ten estimates each: a lighter grid than one estimate's, --precise for that one
-    settings = dict(_ANDERSON_SETTINGS[method][True] if precise else _EDGE_SETTINGS[method], seed=seed)
+    settings = estimator_settings(method, True, replicas, seed) if precise else dict(EDGE_SETTINGS[method], seed=seed)
     if replicas is not None:
         settings["replicas"] = replicas
 
@@ -219,12 +149,13 @@ def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, 
 
     edge = mobility_edge(K=K, disorder=disorder, Ws=Ws, method=method, progress=None if as_json else tell,
                          **settings)
-    click.echo(json.dumps(edge.to_dict(), indent=2) if as_json else edge.summary())
+    print_result(edge, as_json)
 
 
 def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
     """K lambda(beta) or W_c of ``cls``: the Anderson model (``--model anderson``) or a variant of it."""
-    from ..tilted import critical_point, estimator
+    from analysis.anderson import anderson_growth, critical_disorder, estimator_settings, one_sign
+    from popdyn.tilted import Bracket
 
     if wc == (W is not None):
         raise ConfigError("give either --W W (K lambda(beta) at one disorder) or --wc (the critical disorder)")
@@ -232,71 +163,35 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
         raise ConfigError(f"--beta must lie in (0, 1), got {beta}")
     if method == "quadrature" and disorder != "box":
         raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
-    settings = dict(_ANDERSON_SETTINGS[method][precise], seed=seed)
-    if replicas is not None:
-        settings["replicas"] = replicas
-
-    def model_at(w):
-        return cls(W=w, K=K, E=E, disorder=disorder)
-
+    settings = estimator_settings(method, precise, replicas, seed)
     if not wc:
-        model = model_at(W)
-        g = estimator(method)(model, beta, **settings)
-        doc = {"model": model.to_dict(), **g.to_dict()}
-        if as_json:
-            click.echo(json.dumps(json_safe(doc), indent=2))
-            return
-        click.echo(f"Anderson K={K} E={E:g} W={W:g} {disorder}: {g.summary()}; ln = {g.ln_growth:.6f} "
-                   f"+- {g.stderr:.1e} ({g.wall_s:.0f} s)")
+        print_result(anderson_growth(W, K, E, disorder, beta, method, settings, model=cls), as_json)
         return
     if beta != 0.5:
         raise ConfigError("--wc solves K lambda(1/2) = 1; leave --beta at 0.5")
-    found = None
     if bracket is not None:
         ends = _parse_floats(bracket, "--bracket")
         if len(ends) != 2 or not ends[0] < ends[1]:
             raise ConfigError(f"--bracket takes two disorders LO,HI with LO < HI, got {bracket!r}")
-        lo, hi = ends
-        model_at(lo), model_at(hi)  # validates K, E and the bracket's disorders before any work
-        _check_bracket(model_at, lo, hi, method, seed)
-    else:
-        from ..tilted import find_bracket
+        bracket = ends
 
-        start = cls.critical_disorder_guess(K)
-        model_at(start)  # validates K and E before any work
-        lowest = start / 1e3  # below the band's reach E has no states: no transition there (box disorder)
-        if disorder == "box":
-            lowest = max(lowest, cls.least_disorder_with_states(K, E))
-        found = find_bracket(model_at, start, method=method, seed=seed, confidence=0.999, lowest=lowest,
-                             **_COARSE[method], **_COARSE_POOL)
-        lo, hi = found.lo, found.hi
-        click.echo(f"W_c: {found.summary()}", err=True)
+    began = []
 
-    def tell(g):
-        click.echo(f"  W = {g.settings['parameter']:.5f}: {g.summary()} ({g.wall_s:.0f} s)", err=True)
+    def tell(event):
+        if not began:  # said once work begins: a bracket refused at a first look is one line
+            click.echo(f"W_c of the Anderson model, K={K} E={E:g} {disorder}, by {method}:", err=True)
+            began.append(True)
+        if isinstance(event, Bracket):
+            click.echo(f"W_c: {event.summary()}", err=True)
+        else:
+            click.echo(f"  W = {event.settings['parameter']:.5f}: {event.summary()} ({event.wall_s:.0f} s)", err=True)
 
-    click.echo(f"W_c of the Anderson model, K={K} E={E:g} {disorder}, by {method}:", err=True)
     try:
-        c = critical_point(model_at, lo, hi, parameter="W", method=method, progress=tell, **settings)
-    except ConfigError:
-        if found is None:
-            raise
-        # the coarse grid's sign at an end of its bracket was off: one step wider, where the signs are clear
-        lo, hi = lo / 1.6, hi * 1.6
-        click.echo(f"W_c: the full settings see one sign on the coarse bracket; widened to [{lo:g}, {hi:g}]", err=True)
-        c = critical_point(model_at, lo, hi, parameter="W", method=method, progress=tell, **settings)
-    doc = {"model": {k: v for k, v in model_at(c.value).to_dict().items() if k not in ("W", "eta", "recursion")},
-           "W_c": c.value, "interval": list(c.interval), "stderr": c.stderr, "confidence": c.confidence,
-           "replicas": list(c.replicas), "method": method, "settings": settings, "evaluations": len(c.scan),
-           "bracket": [lo, hi], "bracket_search": found.to_dict() if found is not None else None,
-           "systematic": list(c.systematic),
-           "scan": [{"W": g.settings["parameter"], "K_lambda": g.growth, "interval": list(g.growth_interval),
-                     "systematic": list(g.systematic)}
-                    for g in c.scan], "runtime_s": c.wall_s}
-    if as_json:
-        click.echo(json.dumps(json_safe(doc), indent=2))
-        return
-    click.echo(c.summary())
+        result = critical_disorder(K, E, disorder, method, bracket, settings, progress=tell, model=cls)
+    except NoTransitionError as exc:
+        lo, hi = exc.bracket
+        raise ConfigError(f"{one_sign(exc.ends, lo, hi)}: no transition in --bracket {lo:g},{hi:g}") from None
+    print_result(result, as_json)
 
 
 @cli.command("transition")
@@ -322,45 +217,21 @@ def transition_command(run_dirs, burn_in, degree, as_json):
       popdyn transition sweeps/tc
       popdyn transition runs/T1.6-s1 runs/T1.6-s2 runs/T1.9-s1 runs/T1.9-s2   (popdyn run --out ...)
     """
-    from analysis.transition import transition_from_runs
+    from analysis.transition import finished_runs, transition_from_runs
 
-    from .. import runs, sweeps
-
-    loaded = []
-    for d in run_dirs:
-        if not sweeps.is_sweep(d):
-            loaded.append(runs.load(d))
-            continue
-        directories = sweeps.point_directories(d)  # a sweep stands for all its points, finished first
-        try:  # asked before its points are read: a sweep under way is in use, not damaged
-            sweeps.SweepLock(d).check_free()
-        except ConfigError as exc:
-            raise type(exc)(f"{exc}; Tc_N is read off finished runs only") from None
-        for path in directories:
-            if not (path / "config.json").exists():
-                raise ConfigError(f"sweep {d} is not finished (point {path.name} has not started): Tc_N is read off "
-                                  f"finished runs only; the popdyn sweep command that made it finishes it")
-        started, busy = sweeps.survey(d, directories)
-        if busy:
-            raise next(iter(busy.values()))
-        loaded.extend(started[path] for path in directories)
-    for r in loaded:
-        if r.status != "complete":
-            done = int(r.table["n"].max())
-            raise ConfigError(f"run {r.path} is {r.status} at generation {done} of {r.generations}: Tc_N is read off "
-                              f"finished runs only; finish it with: popdyn run --resume {r.path}")
+    try:
+        loaded = finished_runs(run_dirs)
+    except UnfinishedError as exc:
+        if exc.point is not None:
+            raise ConfigError(f"sweep {exc.path} is not finished (point {exc.point} has not started): Tc_N is read off "
+                              f"finished runs only; the popdyn sweep command that made it finishes it") from None
+        raise ConfigError(f"run {exc.path} is {exc.status} at generation {exc.done} of {exc.generations}: Tc_N is "
+                          f"read off finished runs only; finish it with: popdyn run --resume {exc.path}") from None
     try:
         est = transition_from_runs(loaded, burn_in=burn_in, degree=degree)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    if as_json:
-        doc = {"lam": est.lam, "size": est.size, "Tc_N": est.Tc, "interval": list(est.interval), "degree": est.degree,
-               "confidence": est.confidence, "exact_Tc": est.exact_Tc, "bracketed": est.bracketed,
-               "points": est.points.to_dict("records")}
-        click.echo(json.dumps(json_safe(doc), indent=2))
-        return
-    click.echo(est.points.to_string(index=False, float_format=lambda x: f"{x:.5g}"))
-    click.echo(est.summary())
+    print_result(est, as_json)
 
 
 @cli.command("finite-n")
@@ -476,45 +347,26 @@ def _saved(table, keys, key_columns):
 
 
 def _finite_n_report(prototype, generations, table, new, plot_path, as_json):
-    """The finite-n tables (and plot) from the runs of the study of ``prototype`` at its lam."""
-    from analysis.finite_size import extrapolate, population_tc, sizes_for_tc_within, study_from_runs
+    """The finite-n report (``analysis.finite_size.finite_size_report``) of the study of ``prototype`` at its lam."""
+    from analysis.finite_size import finite_size_report
 
     lam = prototype.lam
     if table is None:
         runs = new
     else:  # the report covers every run of the table at this lam and run length, not only those asked for now
         runs = table.frame[(table.frame["lam"] == lam) & (table.frame["generations"] == generations)]
-    study = study_from_runs(runs, prototype)
-    tcs = population_tc(study, prototype)
-    tcs = tcs if len(tcs) else None
-    extra = extrapolate(study)
-    needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
-    if plot_path is not None and tcs is not None:
+    report = finite_size_report(runs, prototype)
+    if plot_path is not None and report.tcs is not None:
         from figures._style import png_bytes, style
         from figures.finite_size import draw_finite_population
 
         from ..files import atomic_write
 
-        title = f"lam = {lam:g}, up to {study['seeds'].max()} seeds, {generations} generations"
+        title = f"lam = {lam:g}, up to {report.study['seeds'].max()} seeds, {generations} generations"
         with style():
-            png = png_bytes(draw_finite_population(study, extra, tcs, title=title))
+            png = png_bytes(draw_finite_population(report.study, report.extrapolation, report.tcs, title=title))
         atomic_write(Path(plot_path), lambda tmp: tmp.write_bytes(png))
-    if as_json:
-        doc = {"lam": lam, "study": study.to_dict("records"), "extrapolation": extra.to_dict("records"),
-               "Tc_N": tcs.to_dict("records") if tcs is not None else None,
-               "N_for_Tc_within_10_percent": vars(needed) if needed is not None else None}
-        click.echo(json.dumps(json_safe(doc), indent=2))
-        return
-    fmt = lambda x: f"{x:.4g}"  # noqa: E731
-    click.echo(study.drop(columns=["lam"]).to_string(index=False, float_format=fmt))
-    if len(extra):
-        click.echo("\nextrapolation v_N = v_inf - c / (ln N + 3 ln ln N)^2:")
-        click.echo(extra.to_string(index=False, float_format=fmt))
-    if tcs is not None:
-        click.echo("\npopulation Tc_N (exact Tc = " + fmt(study["T"].iloc[0] / study["T_over_Tc"].iloc[0]) + "):")
-        click.echo(tcs.to_string(index=False, float_format=fmt))
-        if needed is not None:
-            click.echo(needed.summary())
+    print_result(report, as_json)
 
 
 @cli.command("metallic")
@@ -555,7 +407,4 @@ def metallic_command(lam, T_text, size, generations, seeds, as_json):
     except Interrupted as exc:
         raise exc.with_message(f"{_signal_name(exc)}: stopped; nothing was printed or saved (metallic keeps its "
                                f"runs in memory); the same command starts again: {command_line()}") from None
-    if as_json:
-        click.echo(json.dumps(json_safe(table.to_dict("records")), indent=2))
-    else:
-        click.echo(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    print_result(table, as_json)

@@ -1,5 +1,8 @@
 """The metallic side of the SCBA recursion against the tree's predictions (BACKGROUND section 2)."""
 
+import math
+
+import numpy as np
 import pytest
 
 from analysis.metallic import metallic_point
@@ -31,3 +34,14 @@ def test_a_repeated_seed_is_refused():
     """seeds=(1, 1, 2) would average one run twice as two seeds: refused before any run."""
     with pytest.raises(ConfigError, match=r"must differ, got \(1, 1, 2\) \(seed 1 repeated\)"):
         metallic_point(1e-3, 3000.0, size=100, generations=4, seeds=(1, 1, 2))
+
+
+def test_late_half_mean_is_the_mean_of_gamma_over_the_last_half():
+    import popdyn
+    from analysis.metallic import late_half, late_half_mean, metallic_model
+
+    run = popdyn.run(metallic_model(0.01, 300.0), size=300, generations=9, seed=2, progress=False)
+    late = late_half(run)
+    assert list(late["n"]) == [5, 6, 7, 8, 9]
+    # independent: each generation's <Gamma>, by hand
+    assert late_half_mean(run, "ln_mean") == pytest.approx(np.mean([math.exp(v) for v in late["ln_mean"]]), rel=1e-14)
