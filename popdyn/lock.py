@@ -2,12 +2,12 @@
 
 import fcntl
 import os
-import platform
 import time
 from pathlib import Path
 
 from .errors import RunDirectoryError
 from .files import utc_now
+from .provenance import host
 
 
 def _holder(fd):
@@ -45,7 +45,7 @@ class DirectoryLock:
             os.close(fd)
             raise self._busy(holder) from None
         os.ftruncate(fd, 0)
-        os.write(fd, f"popdyn pid {os.getpid()} on {platform.node()} since {utc_now()}".encode())
+        os.write(fd, f"popdyn pid {os.getpid()} on {host()} since {utc_now()}".encode())
         self._fd = fd
         return self
 

@@ -6,10 +6,8 @@ interruption contract of ``popdyn.interrupt``). The numbers come from ``popdyn.e
 """
 
 import math
-import platform
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,12 +16,12 @@ import numba
 import numpy as np
 
 from . import folders, interrupt, machine
-from ._version import __version__
 from .engine import check_dtype, initial_state, memory_needed, sample, summarize
 from .errors import ConfigError, RunDirectoryError, StorageError
 from .files import usable_path, utc_now
 from .lock import DirectoryLock
 from .models import model_from_dict
+from .provenance import provenance
 from .rng import MAX_SIZE
 from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
 
@@ -82,42 +80,6 @@ class Run:
         where = self.path if self.path is not None else "memory"
         done = len(self.table) - 1
         return f"<Run {self.model} N={self.size} generations={done}/{self.generations} {self.status} at {where}>"
-
-
-def _git_commit():
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5)
-        # docs/ holds outputs (figures, study tables), not code: writing them does not make the code dirty
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--",
-                                ":(top,exclude)docs"], capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-
-
-def provenance():
-    """Versions, commit, machine and command line behind a run."""
-    import pandas
-    import scipy
-
-    return {
-        "popdyn": __version__,
-        "git_commit": _git_commit(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "scipy": scipy.__version__,
-        "pandas": pandas.__version__,
-        "platform": platform.platform(),
-        "host": platform.node(),
-        "threads": numba.get_num_threads(),
-        "created": utc_now(),
-        "command": sys.argv,
-    }
 
 
 def _integer(name, value, low, high=None):
