@@ -22,13 +22,28 @@ def utc_now():
 
 def atomic_write(path, write):
     """Write ``path`` through ``write(tmp_path)`` and an atomic rename: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")  # is_temporary must recognize this name
     try:
         write(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def is_temporary(name):
+    """Whether the file name ``name`` is an ``atomic_write`` temporary (``.<name>.tmp<pid>``)."""
+    return name.startswith(".") and ".tmp" in name
+
+
+def remove_temporaries(*folders):
+    """Delete the ``atomic_write`` temporaries in ``folders``: what a killed writer left half-written.
+
+    Only the one writer of the folders may call it (a temporary may be another writer's file).
+    """
+    for folder in folders:
+        for p in Path(folder).glob(".*.tmp*"):
+            p.unlink()
 
 
 def read_parquet(path, columns, error, what, foreign):

@@ -21,11 +21,15 @@ from pathlib import Path
 
 from . import models
 from .errors import RunDirectoryError
+from .files import check_output_dir, check_writable_folder, is_temporary, usable_path
+from .lock import DirectoryLock
 
 #: What a sweep directory holds: its record, its table, and the folder of its points.
 RECORD, SUMMARY, RUNS = "sweep.json", "summary.parquet", "runs"
 #: The format a run directory's config.json declares (``popdyn.store.FORMAT``).
 RUN_FORMAT = "popdyn-run"
+#: Files of a run directory (``popdyn.store``; their temporaries are ``files.is_temporary``).
+RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,31 @@ def check_run_out(path, point_id):
                                 "needs a folder of its own outside it")
 
 
+def unstarted(path):
+    """Whether the directory ``path`` is empty, or holds only files of a run whose start was cut short (no config.json)."""
+    leftovers = [p.name for p in Path(path).iterdir() if p.name not in RUN_FILES and not is_temporary(p.name)]
+    return not leftovers and not (Path(path) / "config.json").exists()
+
+
+def check_new_run(path):
+    """Raise unless ``path`` can become a new run directory (absent, empty, or a start that never finished).
+
+    A run going on there is refused naming its writer (``DirectoryLock.check_free``).
+    """
+    path = usable_path(path, "--out")
+    if not path.exists():
+        check_output_dir(path, "--out")
+        return
+    if not path.is_dir():
+        raise RunDirectoryError(f"{path} exists and is not a directory; choose a new --out")
+    DirectoryLock(path).check_free()
+    if not unstarted(path):
+        raise RunDirectoryError(
+            f"{path} already exists and is not empty; choose a new --out, or continue it with --resume {path}"
+        )
+    check_writable_folder(path, "--out")
+
+
 #: What a sweep directory may hold besides its record while nothing is written yet: a start cut
 #: short before ``sweep.json`` (its ``runs/`` folder, maybe points run by hand), its lock, temporaries.
 _SWEEP_START = {RUNS, ".lock"}
@@ -169,7 +198,7 @@ def check_sweep_out(path):
                                 "outside it")
     if what is None and path.is_dir():
         others = sorted(p.name for p in path.iterdir()
-                        if p.name not in _SWEEP_START and not (p.name.startswith(".") and ".tmp" in p.name))
+                        if p.name not in _SWEEP_START and not is_temporary(p.name))
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             raise RunDirectoryError(f"--out {path} already exists and holds other files ({shown}), not a sweep: a "

@@ -5,7 +5,7 @@ import os
 import time
 from pathlib import Path
 
-from .errors import RunDirectoryError
+from .errors import DirectoryInUse, RunDirectoryError
 from .files import utc_now
 from .provenance import host
 
@@ -79,3 +79,18 @@ class DirectoryLock:
             return False
         except RunDirectoryError:
             return True
+
+
+def in_use(directory):
+    """What a reader of ``directory`` is told while another process writes it.
+
+    Returns
+    -------
+    DirectoryInUse or None
+        The refusal naming the process that holds the lock now, or None when none does.
+    """
+    try:
+        DirectoryLock(directory).check_free()
+    except RunDirectoryError as exc:
+        return DirectoryInUse(str(exc))
+    return None

@@ -285,7 +285,7 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     set_threads(threads)
     if out is not None:
         folders.check_run_out(usable_path(out, "--out"), lambda: _point_id(model, params))  # what the folder is, first
-        DirectoryStore.check_new(out)
+        folders.check_new_run(out)
         _check_disk(out, params["size"], params["snapshots"])
     check_memory(model, params["size"], dtype, bool(params["snapshots"]))
     config = {
