@@ -17,7 +17,7 @@ import numpy as np
 
 from . import folders, interrupt, machine
 from .engine import check_dtype, initial_state, memory_needed, sample, summarize
-from .errors import ConfigError, RunDirectoryError, StorageError
+from .errors import ConfigError, RunCompleteError, StorageError, resumable, resume_remedy
 from .files import usable_path, utc_now
 from .lock import DirectoryLock
 from .models import model_from_dict
@@ -118,10 +118,14 @@ def _progress_bar(enabled, total, initial):
                 dynamic_ncols=True, leave=False)
 
 
-def _resume_hint(store):
+def _resumable(make, situation, store):
+    """``make(message)``, the message being ``situation`` and how to continue the run of ``store``.
+
+    A run directory's error carries its path (``errors.resumable``): the command line words its own remedy.
+    """
     if store.path is None:
-        return "continue it with popdyn.resume(exc.run)"
-    return f"continue with: popdyn run --resume {store.path}"
+        return make(situation + "continue it with popdyn.resume(exc.run)")
+    return resumable(make(situation + resume_remedy(store.path)), situation, store.path)
 
 
 def _drive(store, model, state, progress):
@@ -160,14 +164,14 @@ def _drive(store, model, state, progress):
             store.set_status("complete" if finished else "interrupted", session=session)
     except interrupt.Interrupted as exc:  # a second signal: the generation being built is abandoned
         done = store.checkpoint_generation
-        raise exc.with_message(f"{signal.Signals(exc.signum).name}, a second signal: {where} stopped at once; its "
-                               f"checkpoint of generation {done} is kept; {_resume_hint(store)}") from None
+        raise _resumable(exc.with_message, f"{signal.Signals(exc.signum).name}, a second signal: {where} stopped at "
+                         f"once; its checkpoint of generation {done} is kept; ", store) from None
     except OSError as exc:
         if store.path is None:
             raise
         done = store.checkpoint_generation
-        raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); its checkpoint of generation {done} is "
-                           f"intact: make room, then {_resume_hint(store)}") from None
+        raise _resumable(StorageError, f"cannot write {store.path} ({exc.strerror or exc}); its checkpoint of "
+                         f"generation {done} is intact: make room, then ", store) from None
     finally:
         bar.close()
         store.close()
@@ -175,11 +179,9 @@ def _drive(store, model, state, progress):
     if signum is not None:
         name = signal.Signals(signum).name
         if finished:  # the signal came with the last generation: the run is complete, the command stops
-            message = f"{name}: {where} is complete; stopped before anything else"
-        else:
-            message = (f"{name}: {where} stopped after generation {state.generation}, checkpointed; "
-                       f"{_resume_hint(store)}")
-        raise interrupt.Interrupted(signum, message, run)
+            raise interrupt.Interrupted(signum, f"{name}: {where} is complete; stopped before anything else", run)
+        raise _resumable(lambda message: interrupt.Interrupted(signum, message, run),
+                         f"{name}: {where} stopped after generation {state.generation}, checkpointed; ", store)
     return run
 
 
@@ -284,7 +286,7 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     model.check_population(dtype)
     set_threads(threads)
     if out is not None:
-        folders.check_run_out(usable_path(out, "--out"), lambda: _point_id(model, params))  # what the folder is, first
+        folders.check_run_out(usable_path(out, "out"), lambda: _point_id(model, params))  # what the folder is, first
         folders.check_new_run(out)
         _check_disk(out, params["size"], params["snapshots"])
     check_memory(model, params["size"], dtype, bool(params["snapshots"]))
@@ -356,8 +358,7 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
     if target < done:
         raise ConfigError(f"generations={target} is below the {done} generations already done")
     if done >= target and store.status == "complete":
-        raise RunDirectoryError(f"{store.path or 'the run'} is complete ({done} generations); ask for more with "
-                                "--generations")
+        raise RunCompleteError(store.path, done)
     set_threads(threads)
     if store.path is not None:
         check_memory(model, config["run"]["size"], config["run"]["dtype"], bool(config["run"]["snapshots"]))
@@ -370,8 +371,8 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
             store.update_config({**config, "run": {**config["run"], "generations": target}})
     except OSError as exc:
         store.close()
-        raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); it is as it was: make room, then "
-                           f"{_resume_hint(store)}") from None
+        raise _resumable(StorageError, f"cannot write {store.path} ({exc.strerror or exc}); it is as it was: make "
+                         "room, then ", store) from None
     except BaseException:
         store.close()
         raise

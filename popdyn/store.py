@@ -41,7 +41,7 @@ import pandas as pd
 
 from . import folders
 from .engine import State, columns
-from .errors import ConfigError, RunDirectoryError
+from .errors import ConfigError, RunDirectoryError, RunExistsError
 from .files import atomic_write, read_parquet, remove_temporaries
 from .lock import DirectoryLock, in_use
 
@@ -184,7 +184,7 @@ class DirectoryStore:
             path.mkdir(parents=True, exist_ok=True)
             store._lock = DirectoryLock(path).acquire()
             if not folders.unstarted(path):  # another process got here first and finished its start
-                raise RunDirectoryError(f"{path} already exists and is not empty; choose a new --out")
+                raise RunExistsError(path, resumable=False)
             cls._clear(path)
             (path / "snapshots").mkdir()
             _write_json(path / "state.json", store.state_info)
