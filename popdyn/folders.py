@@ -23,11 +23,12 @@ from . import models
 from .errors import NotARunError, OutputDirectoryError, RunDirectoryError, RunExistsError
 from .files import check_output_dir, check_writable_folder, is_temporary, usable_path
 from .lock import DirectoryLock
+from .runconfig import FORMAT
 
 #: What a sweep directory holds: its record, its table, and the folder of its points.
 RECORD, SUMMARY, RUNS = "sweep.json", "summary.parquet", "runs"
-#: The format a run directory's config.json declares (``popdyn.store.FORMAT``).
-RUN_FORMAT = "popdyn-run"
+#: The format a run directory's config.json declares.
+RUN_FORMAT = FORMAT
 #: Files of a run directory (``popdyn.store``; their temporaries are ``files.is_temporary``).
 RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
 

@@ -23,7 +23,8 @@ from .lock import DirectoryLock
 from .models import model_from_dict
 from .provenance import provenance
 from .rng import MAX_SIZE
-from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
+from .runconfig import RUN_KEYS, RunConfig
+from .store import DirectoryStore, MemoryStore
 
 
 class Run:
@@ -31,7 +32,7 @@ class Run:
 
     Attributes
     ----------
-    config : dict
+    config : popdyn.runconfig.RunConfig
         Model, run parameters and provenance, as in ``config.json``.
     model : the model of the run
     path : pathlib.Path or None
@@ -43,7 +44,7 @@ class Run:
     def __init__(self, store):
         self._store = store
         self.config = store.config
-        self.model = model_from_dict(self.config["model"])
+        self.model = model_from_dict(self.config.model)
         self.path = store.path
 
     @property
@@ -52,16 +53,16 @@ class Run:
 
     @property
     def size(self):
-        return self.config["run"]["size"]
+        return self.config.size
 
     @property
     def seed(self):
-        return self.config["run"]["seed"]
+        return self.config.seed
 
     @property
     def generations(self):
         """The generations asked for (the table may hold fewer while a run is going)."""
-        return self.config["run"]["generations"]
+        return self.config.generations
 
     @property
     def table(self):
@@ -136,16 +137,16 @@ def _drive(store, model, state, progress):
     generation being built finish, checkpoints it, marks the run "interrupted" and raises
     ``Interrupted`` (the run is never marked complete unless it is).
     """
-    cfg = store.config["run"]
-    snapshots = set(cfg["snapshots"])
+    cfg = store.config
+    snapshots = set(cfg.snapshots)
     where = f"run {store.path}" if store.path is not None else "the run in memory"
     session = {"threads": numba.get_num_threads(), "started": utc_now(), "from_generation": state.generation}
-    bar = _progress_bar(progress, cfg["generations"], state.generation)
+    bar = _progress_bar(progress, cfg.generations, state.generation)
     last_checkpoint = time.monotonic()
     try:
         with interrupt.deferred():
             store.set_status("running")
-            generations = sample(model, state, cfg["generations"], cfg["seed"]) if interrupt.pending() is None else ()
+            generations = sample(model, state, cfg.generations, cfg.seed) if interrupt.pending() is None else ()
             for state, row in generations:
                 if state.generation in snapshots:  # before its row: a reader never misses a listed snapshot
                     store.write_snapshot(state.generation, state.fields(model))
@@ -154,12 +155,12 @@ def _drive(store, model, state, progress):
                 bar.set_postfix_str(f"<lnΓ>={row['mean_ln']:.4g}", refresh=False)
                 if interrupt.pending() is not None:
                     break
-                if time.monotonic() - last_checkpoint > cfg["checkpoint_interval"]:
+                if time.monotonic() - last_checkpoint > cfg.checkpoint_interval:
                     store.save_checkpoint(state)
                     last_checkpoint = time.monotonic()
             store.save_checkpoint(state)
             signum = interrupt.take_pending()
-            finished = state.generation >= cfg["generations"]
+            finished = state.generation >= cfg.generations
             session.update(ended=utc_now(), to_generation=state.generation)
             store.set_status("complete" if finished else "interrupted", session=session)
     except interrupt.Interrupted as exc:  # a second signal: the generation being built is abandoned
@@ -290,13 +291,8 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
         folders.check_new_run(out)
         _check_disk(out, params["size"], params["snapshots"])
     check_memory(model, params["size"], dtype, bool(params["snapshots"]))
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "model": model.to_dict(),
-        "run": params,
-        "provenance": provenance(),
-    }
+    config = RunConfig(model=model.to_dict(), **{**params, "snapshots": tuple(params["snapshots"])},
+                       provenance=provenance())
     with interrupt.deferred():  # a signal while starting stops the run at generation 0, checkpointed
         try:
             state, store = _start(model, params, config, out)
@@ -347,10 +343,10 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
     else:
         store = DirectoryStore.open(run_or_path, validate=validate_config)
     config = store.config
-    model = model_from_dict(config["model"])
+    model = model_from_dict(config.model)
     if generations is not None:
         generations = _integer("generations", generations, 0, MAX_GENERATIONS)
-    target = config["run"]["generations"] if generations is None else generations
+    target = config.generations if generations is None else generations
     # every refusal comes before the lock: a refused resume writes nothing
     if store.path is not None:
         DirectoryLock(store.path).check_free()
@@ -361,14 +357,14 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
         raise RunCompleteError(store.path, done)
     set_threads(threads)
     if store.path is not None:
-        check_memory(model, config["run"]["size"], config["run"]["dtype"], bool(config["run"]["snapshots"]))
+        check_memory(model, config.size, config.dtype, bool(config.snapshots))
         store.lock()
     try:
         done = store.load_checkpoint(model)
         if target < done.generation:  # a writer that let go just before the lock went further
             raise ConfigError(f"generations={target} is below the {done.generation} generations already done")
-        if target != config["run"]["generations"]:
-            store.update_config({**config, "run": {**config["run"], "generations": target}})
+        if target != config.generations:
+            store.update_config(config.replace(generations=target))
     except OSError as exc:
         store.close()
         raise _resumable(StorageError, f"cannot write {store.path} ({exc.strerror or exc}); it is as it was: make "
@@ -387,13 +383,12 @@ def validate_config(config):
     section = config.get("run")
     if not isinstance(section, dict):
         raise ConfigError("no run section")
-    names = ("size", "generations", "seed", "snapshots", "checkpoint_interval", "dtype")
-    missing = [k for k in names if k not in section]
+    missing = [k for k in RUN_KEYS if k not in section]
     if missing:
         raise ConfigError(f"the run section lacks {missing[0]!r}")
     if not isinstance(section["snapshots"], list):
         raise ConfigError("run.snapshots is not a list")
-    params = run_parameters(*(section[k] for k in names))
+    params = run_parameters(*(section[k] for k in RUN_KEYS))
     model.check_population(params["dtype"])
 
 

@@ -44,9 +44,8 @@ from .engine import State, columns
 from .errors import ConfigError, RunDirectoryError, RunExistsError
 from .files import atomic_write, read_parquet, remove_temporaries
 from .lock import DirectoryLock, in_use
+from .runconfig import FORMAT, FORMAT_VERSION, RunConfig
 
-FORMAT = "popdyn-run"
-FORMAT_VERSION = 1
 _SNAPSHOT = re.compile(r"^n(\d+)(?:_(\w+))?\.npy$")
 
 
@@ -58,10 +57,10 @@ def rows_to_frame(rows, names):
 
 
 def table_columns(config):
-    """The columns of a run's table of generations: those of its model (``popdyn.engine.columns``)."""
+    """The columns of the table of generations of a run (its ``RunConfig``): its model's (``popdyn.engine.columns``)."""
     from .models import model_from_dict
 
-    return columns(model_from_dict(config["model"]))
+    return columns(model_from_dict(config.model))
 
 
 def _state_copy(state):
@@ -69,7 +68,7 @@ def _state_copy(state):
 
 
 class MemoryStore:
-    """A store that keeps everything in memory (no files)."""
+    """A store that keeps everything in memory (no files); ``config`` is the run's ``RunConfig``."""
 
     path = None
 
@@ -140,9 +139,9 @@ _FINGERPRINTED = ("size", "seed", "snapshots", "dtype")
 
 
 def fingerprint(config):
-    """The part of a configuration that a checkpoint's population depends on, as canonical JSON."""
-    run = {k: config["run"][k] for k in _FINGERPRINTED}
-    return json.dumps({"model": config["model"], "run": run}, sort_keys=True)
+    """The part of a ``RunConfig`` that a checkpoint's population depends on, as canonical JSON."""
+    run = {k: v for k, v in config.parameters().items() if k in _FINGERPRINTED}
+    return json.dumps({"model": config.model, "run": run}, sort_keys=True)
 
 
 def _differences(a, b, prefix=""):
@@ -208,7 +207,7 @@ class DirectoryStore:
 
     def publish(self):
         """Write ``config.json``: from now on the directory is a run that can be read and resumed."""
-        _write_json(self.path / "config.json", self.config)
+        _write_json(self.path / "config.json", self.config.to_dict())
 
     def discard(self):
         """Undo ``create`` (before ``publish``): the directory as it was, absent or empty; release the lock."""
@@ -271,6 +270,10 @@ class DirectoryStore:
                 validate(config)
             except ConfigError as exc:
                 raise RunDirectoryError(f"{path}/config.json is not a valid run configuration: {exc}") from None
+        try:
+            config = RunConfig.from_dict(config)
+        except (KeyError, TypeError, AttributeError) as exc:  # reached only without ``validate``
+            raise RunDirectoryError(f"{path}/config.json is not a valid run configuration ({exc!r})") from None
         store = cls(path, config, None)
         store._read_files(agree=not DirectoryLock.held(path))  # a live run's files move while they are read
         return store
@@ -289,7 +292,7 @@ class DirectoryStore:
         """The files of a directory at rest tell one story: the generations of the table, the
         checkpoint, state.json and config.json agree (a complete run holds exactly its generations)."""
         last, checkpoint = len(self.rows) - 1, self.checkpoint_generation
-        done, target = self.state_info["generations_done"], self.config["run"]["generations"]
+        done, target = self.state_info["generations_done"], self.config.generations
         where = f"{self.path}: "
         if checkpoint is None:
             raise RunDirectoryError(f"{self.path} has no checkpoint.npz (a run has one from generation 0 on)")
@@ -307,8 +310,8 @@ class DirectoryStore:
     def _check_snapshots(self):
         """Every snapshot that config.json asks for, up to the last generation in the table, is there
         and whole: N float64 samples (checked from its header and length, not loaded)."""
-        last, size = len(self.rows) - 1, self.config["run"]["size"]
-        for n in self.config["run"]["snapshots"]:
+        last, size = len(self.rows) - 1, self.config.size
+        for n in self.config.snapshots:
             path = self.path / "snapshots" / f"n{n:04d}.npy"
             if n > last:
                 continue
@@ -390,8 +393,7 @@ class DirectoryStore:
         if changed:
             raise RunDirectoryError(f"{self.path}/config.json no longer matches the run it holds ({', '.join(changed)} "
                                     "changed since the run began); restore it, or start a new run")
-        run = self.config["run"]
-        if len(shape) != 2 or shape[1] != run["size"] or dtype != np.dtype(run["dtype"]):
+        if len(shape) != 2 or shape[1] != self.config.size or dtype != np.dtype(self.config.dtype):
             raise RunDirectoryError(f"the checkpoint of {self.path} holds a population of another shape or type "
                                     f"than its config.json ({shape}, {dtype})")
         return generation
@@ -456,7 +458,7 @@ class DirectoryStore:
 
     def update_config(self, config):
         self.config = config
-        _write_json(self.path / "config.json", config)
+        _write_json(self.path / "config.json", config.to_dict())
 
     # -- reading ---------------------------------------------------------------------------
     def _write_table(self):
@@ -479,8 +481,8 @@ class DirectoryStore:
             values = np.load(path, mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:
             raise RunDirectoryError(f"cannot read snapshot {path}: {exc}") from None
-        if values.shape != (self.config["run"]["size"],) or values.dtype != np.float64:
-            raise RunDirectoryError(f"snapshot {path} is not {self.config['run']['size']} float64 samples")
+        if values.shape != (self.config.size,) or values.dtype != np.float64:
+            raise RunDirectoryError(f"snapshot {path} is not {self.config.size} float64 samples")
         return values
 
 
