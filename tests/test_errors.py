@@ -85,3 +85,13 @@ def test_a_resumable_error_is_worded_with_the_command_that_continues():
                     "disk full; make room, then ", "runs/x")
     assert str(exc).endswith("continue with popdyn.resume('runs/x')")
     assert worded(exc) == "disk full; make room, then continue with: popdyn run --resume runs/x"
+
+
+@pytest.mark.parametrize("exc", [ParameterError("out", "needs a path", " "), OutputDirectoryError("out", "x", "run", ": y"),
+                                 RunExistsError("runs/x", resumable=False), RunCompleteError(None, 3),
+                                 NotARunError("s", "s/runs")])
+def test_an_error_crosses_a_process_whole(exc):
+    import pickle
+
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is type(exc) and str(back) == str(exc) and vars(back) == vars(exc)
