@@ -37,8 +37,8 @@ def run_summary(run, burn_in=None):
     wall = float(table["wall_s"].sum())
     edges = int(table["edges"].sum())
     out = {
-        "model": run.config["model"],
-        "run": {**run.config["run"], "generations_done": int(last["n"]), "status": run.status,
+        "model": run.config.model,
+        "run": {**run.config.parameters(), "generations_done": int(last["n"]), "status": run.status,
                 "path": str(run.path) if run.path is not None else None},
         "performance": {"wall_s": wall, "edges": edges, "edges_per_s": edges / wall if wall > 0 else None},
         "last_generation": {k: json_safe(float(last[k])) for k in

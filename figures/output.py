@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from popdyn.files import utc_now
 from popdyn.results import json_safe
-from popdyn.runs import provenance
+from popdyn.provenance import provenance
 
 from ._style import DPI, png_bytes, style
 

@@ -350,7 +350,7 @@ def combined_to_markdown(fits, combined, image=COMBINED_FILES[2]):
     table.columns = ["seed", "v", "stderr", "v 95 % interval", "Lambda", "Lambda 95 % interval", "burn-in",
                      "exact v", "exact - fit (half-widths)"]
     lines = [f"# popdyn fitting report, seeds combined: {_point_title(fits)}", "",
-             f"Model: `{json.dumps(first.run.config['model'])}`, N = {first.run.size}. Runs:", ""]
+             f"Model: `{json.dumps(first.run.config.model)}`, N = {first.run.size}. Runs:", ""]
     lines += [f"* `{f.run.path or IN_MEMORY}`: seed {f.run.seed}, {f.run.status}, {int(f.run.table['n'].max())} generations"
               for f in fits]
     lines += ["", "## Growth and Lambda per seed", "",
@@ -396,9 +396,9 @@ def combined_to_html(fits, combined, growth_png=None, page_dir=None):
                              "ln γ̂ₙ against n, one colour per seed, with each seed's fitted growth (line) and the "
                              "exact tree slope (dashed, through the first seed's fit)."))
     return _templates().get_template("report_combined.html.j2").render(
-        title=_point_title(fits), model=f"{first.run.model.name} / {first.run.config['model']['recursion']}: "
+        title=_point_title(fits), model=f"{first.run.model.name} / {first.run.config.model['recursion']}: "
                                         f"{first.run.model.label()}",
-        parameters=json.dumps(first.run.config["model"]), size=str(first.run.size), runs=runs,
+        parameters=json.dumps(first.run.config.model), size=str(first.run.size), runs=runs,
         rows=_seed_rows(fits), combined=_combined_row(combined, exact_v) if combined is not None else None,
         consistency=_num(combined.consistency_pvalue, ".3g") if combined is not None else "",
         exact=_exact_line(first), notes=_point_notes(fits), images=images)

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ParameterError
 
 
 def utc_now():
@@ -22,13 +22,28 @@ def utc_now():
 
 def atomic_write(path, write):
     """Write ``path`` through ``write(tmp_path)`` and an atomic rename: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")  # is_temporary must recognize this name
     try:
         write(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def is_temporary(name):
+    """Whether the file name ``name`` is an ``atomic_write`` temporary (``.<name>.tmp<pid>``)."""
+    return name.startswith(".") and ".tmp" in name
+
+
+def remove_temporaries(*folders):
+    """Delete the ``atomic_write`` temporaries in ``folders``: what a killed writer left half-written.
+
+    Only the one writer of the folders may call it (a temporary may be another writer's file).
+    """
+    for folder in folders:
+        for p in Path(folder).glob(".*.tmp*"):
+            p.unlink()
 
 
 def read_parquet(path, columns, error, what, foreign):
@@ -55,26 +70,27 @@ def read_parquet(path, columns, error, what, foreign):
 
 
 def check_writable_folder(folder, what):
-    """ConfigError unless a file can be created in ``folder``: tried (a file is made and removed), not guessed.
+    """ParameterError (a ConfigError) unless a file can be created in ``folder``: tried, not guessed.
 
     Permission bits say nothing for root or on a read-only mount; only a real attempt tells.
-    ``what`` names the output in the message (an option such as ``--table``).
+    ``what`` names the output in the message: a Python parameter (``"out"``, which the command line
+    spells ``--out``), or an option of the command line that checks its own (``"--table"``).
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ConfigError(f"{what}: folder {str(folder)!r} does not exist")
+        raise ParameterError(what, f"folder {str(folder)!r} does not exist")
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=".popdyn-write-test-")
         os.close(fd)
         os.unlink(name)
     except OSError as exc:
-        raise ConfigError(f"{what}: cannot write in {str(folder)!r}: {exc.strerror}") from None
+        raise ParameterError(what, f"cannot write in {str(folder)!r}: {exc.strerror}") from None
 
 
 def usable_path(path, what):
-    """``path`` as a Path, or ConfigError for a name no file system takes (empty, too long, ...)."""
+    """``path`` as a Path, or ParameterError for a name no file system takes (empty, too long, ...)."""
     if not str(path):
-        raise ConfigError(f"{what} needs a path, got an empty one")
+        raise ParameterError(what, "needs a path, got an empty one", separator=" ")
     path = Path(path)
     try:
         path.lstat()
@@ -82,20 +98,20 @@ def usable_path(path, what):
         pass
     except OSError as exc:
         if exc.errno != errno.ENOTDIR:  # a path under a file is refused with a clearer line below
-            raise ConfigError(f"{what}: cannot use {str(path)[:80]!r}: {exc.strerror}") from None
+            raise ParameterError(what, f"cannot use {str(path)[:80]!r}: {exc.strerror}") from None
     return path
 
 
 def check_output_file(path, what):
-    """ConfigError unless ``path`` can be written (its folder exists and takes files; not a directory)."""
+    """ParameterError unless ``path`` can be written (its folder exists and takes files; not a directory)."""
     path = usable_path(path, what)
     if path.is_dir():
-        raise ConfigError(f"{what}: {str(path)!r} is a directory")
+        raise ParameterError(what, f"{str(path)!r} is a directory")
     check_writable_folder(path.parent, what)
 
 
 def check_output_dir(path, what):
-    """ConfigError unless ``path`` can become a new output directory: absent, or an empty directory.
+    """ParameterError unless ``path`` can become a new output directory: absent, or an empty directory.
 
     For an absent one, its nearest existing ancestor must be a directory that takes files
     (nothing is created here).
@@ -103,12 +119,12 @@ def check_output_dir(path, what):
     path = usable_path(path, what)
     if path.exists():
         if not path.is_dir() or any(path.iterdir()):
-            raise ConfigError(f"{what}: {str(path)!r} already exists and is not empty")
+            raise ParameterError(what, f"{str(path)!r} already exists and is not empty")
         check_writable_folder(path, what)
         return
     ancestor = path.absolute().parent
     while not ancestor.exists():
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise ConfigError(f"{what}: cannot create {str(path)!r}: {str(ancestor)!r} is not a directory")
+        raise ParameterError(what, f"cannot create {str(path)!r}: {str(ancestor)!r} is not a directory")
     check_writable_folder(ancestor, what)

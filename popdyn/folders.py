@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import models
-from .errors import RunDirectoryError
+from .errors import NotARunError, OutputDirectoryError, RunDirectoryError, RunExistsError
+from .files import check_output_dir, check_writable_folder, is_temporary, usable_path
+from .lock import DirectoryLock
+from .runconfig import FORMAT
 
 #: What a sweep directory holds: its record, its table, and the folder of its points.
 RECORD, SUMMARY, RUNS = "sweep.json", "summary.parquet", "runs"
-#: The format a run directory's config.json declares (``popdyn.store.FORMAT``).
-RUN_FORMAT = "popdyn-run"
+#: The format a run directory's config.json declares.
+RUN_FORMAT = FORMAT
+#: Files of a run directory (``popdyn.store``; their temporaries are ``files.is_temporary``).
+RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
 
 
 @dataclass(frozen=True)
@@ -86,9 +91,7 @@ def not_a_run(path):
     """The refusal a reader of runs gives a sweep directory (or a folder that holds both)."""
     if kind(path) == "both":
         return both_kinds(path)
-    return RunDirectoryError(f"{path} is a sweep directory (popdyn sweep), not a run directory: its points are the run "
-                             f"directories {Path(path) / RUNS}/<point-id>; the popdyn sweep command that made it "
-                             "continues it, popdyn transition and popdyn.load_sweep read it whole")
+    return NotARunError(path, Path(path) / RUNS)
 
 
 def enclosing(path):
@@ -122,7 +125,7 @@ def check_run_out(path, point_id):
     if path.is_dir() and kind(path) in ("sweep", "both"):
         if kind(path) == "both":
             raise both_kinds(path)
-        raise RunDirectoryError(f"--out {path} is a sweep directory (popdyn sweep): a run needs a new folder")
+        raise OutputDirectoryError("out", f"{path} is a sweep directory", "sweep", ": a run needs a new folder")
     found = enclosing(path)
     if found is None:
         return
@@ -130,13 +133,36 @@ def check_run_out(path, point_id):
     if what == "both":
         raise both_kinds(folder)
     if what == "run":
-        raise RunDirectoryError(f"--out {path} is inside the run directory {folder}: a run needs a folder of its own "
-                                "outside it")
+        raise OutputDirectoryError("out", f"{path} is inside the run directory {folder}: a run needs a folder of its "
+                                   "own outside it")
     resolved = path.resolve()
     if not (resolved.parent == folder / RUNS and resolved.name in _sweep_points(folder)
             and resolved.name == point_id()):
-        raise RunDirectoryError(f"--out {path} is inside the sweep directory {folder} and is none of its points: a run "
-                                "needs a folder of its own outside it")
+        raise OutputDirectoryError("out", f"{path} is inside the sweep directory {folder} and is none of its points: "
+                                   "a run needs a folder of its own outside it")
+
+
+def unstarted(path):
+    """Whether the directory ``path`` is empty, or holds only files of a run whose start was cut short (no config.json)."""
+    leftovers = [p.name for p in Path(path).iterdir() if p.name not in RUN_FILES and not is_temporary(p.name)]
+    return not leftovers and not (Path(path) / "config.json").exists()
+
+
+def check_new_run(path):
+    """Raise unless ``path`` can become a new run directory (absent, empty, or a start that never finished).
+
+    A run going on there is refused naming its writer (``DirectoryLock.check_free``).
+    """
+    path = usable_path(path, "out")
+    if not path.exists():
+        check_output_dir(path, "out")
+        return
+    if not path.is_dir():
+        raise RunExistsError(path, is_directory=False)
+    DirectoryLock(path).check_free()
+    if not unstarted(path):
+        raise RunExistsError(path)
+    check_writable_folder(path, "out")
 
 
 #: What a sweep directory may hold besides its record while nothing is written yet: a start cut
@@ -152,25 +178,25 @@ def check_sweep_out(path):
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise RunDirectoryError(f"--out {path} exists and is not a directory")
+        raise OutputDirectoryError("out", f"{path} exists and is not a directory")
     what = kind(path) if path.is_dir() else None
     if what == "both":
         raise both_kinds(path)
     if what == "run":
-        raise RunDirectoryError(f"--out {path} is a run directory (popdyn run): a sweep needs a new folder, or its own "
-                                "sweep directory to continue")
+        raise OutputDirectoryError("out", f"{path} is a run directory", "run", ": a sweep needs a new folder, or its "
+                                   "own sweep directory to continue")
     found = enclosing(path)
     if found is not None:
         folder, outer = found
         if outer == "both":
             raise both_kinds(folder)
         name = "run directory" if outer == "run" else "sweep directory"
-        raise RunDirectoryError(f"--out {path} is inside the {name} {folder}: a sweep needs a folder of its own "
-                                "outside it")
+        raise OutputDirectoryError("out", f"{path} is inside the {name} {folder}: a sweep needs a folder of its own "
+                                   "outside it")
     if what is None and path.is_dir():
         others = sorted(p.name for p in path.iterdir()
-                        if p.name not in _SWEEP_START and not (p.name.startswith(".") and ".tmp" in p.name))
+                        if p.name not in _SWEEP_START and not is_temporary(p.name))
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-            raise RunDirectoryError(f"--out {path} already exists and holds other files ({shown}), not a sweep: a "
-                                    "sweep needs a new folder, or its own sweep directory to continue")
+            raise OutputDirectoryError("out", f"{path} already exists and holds other files ({shown}), not a sweep: "
+                                       "a sweep needs a new folder, or its own sweep directory to continue")

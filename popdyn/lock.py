@@ -2,12 +2,12 @@
 
 import fcntl
 import os
-import platform
 import time
 from pathlib import Path
 
-from .errors import RunDirectoryError
+from .errors import DirectoryInUse, RunDirectoryError
 from .files import utc_now
+from .provenance import host
 
 
 def _holder(fd):
@@ -45,7 +45,7 @@ class DirectoryLock:
             os.close(fd)
             raise self._busy(holder) from None
         os.ftruncate(fd, 0)
-        os.write(fd, f"popdyn pid {os.getpid()} on {platform.node()} since {utc_now()}".encode())
+        os.write(fd, f"popdyn pid {os.getpid()} on {host()} since {utc_now()}".encode())
         self._fd = fd
         return self
 
@@ -79,3 +79,18 @@ class DirectoryLock:
             return False
         except RunDirectoryError:
             return True
+
+
+def in_use(directory):
+    """What a reader of ``directory`` is told while another process writes it.
+
+    Returns
+    -------
+    DirectoryInUse or None
+        The refusal naming the process that holds the lock now, or None when none does.
+    """
+    try:
+        DirectoryLock(directory).check_free()
+    except RunDirectoryError as exc:
+        return DirectoryInUse(str(exc))
+    return None

@@ -6,10 +6,8 @@ interruption contract of ``popdyn.interrupt``). The numbers come from ``popdyn.e
 """
 
 import math
-import platform
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,14 +16,15 @@ import numba
 import numpy as np
 
 from . import folders, interrupt, machine
-from ._version import __version__
 from .engine import check_dtype, initial_state, memory_needed, sample, summarize
-from .errors import ConfigError, RunDirectoryError, StorageError
+from .errors import ConfigError, RunCompleteError, StorageError, resumable, resume_remedy
 from .files import usable_path, utc_now
 from .lock import DirectoryLock
 from .models import model_from_dict
+from .provenance import provenance
 from .rng import MAX_SIZE
-from .store import FORMAT, FORMAT_VERSION, DirectoryStore, MemoryStore
+from .runconfig import RUN_KEYS, RunConfig
+from .store import DirectoryStore, MemoryStore
 
 
 class Run:
@@ -33,7 +32,7 @@ class Run:
 
     Attributes
     ----------
-    config : dict
+    config : popdyn.runconfig.RunConfig
         Model, run parameters and provenance, as in ``config.json``.
     model : the model of the run
     path : pathlib.Path or None
@@ -45,7 +44,7 @@ class Run:
     def __init__(self, store):
         self._store = store
         self.config = store.config
-        self.model = model_from_dict(self.config["model"])
+        self.model = model_from_dict(self.config.model)
         self.path = store.path
 
     @property
@@ -54,16 +53,16 @@ class Run:
 
     @property
     def size(self):
-        return self.config["run"]["size"]
+        return self.config.size
 
     @property
     def seed(self):
-        return self.config["run"]["seed"]
+        return self.config.seed
 
     @property
     def generations(self):
         """The generations asked for (the table may hold fewer while a run is going)."""
-        return self.config["run"]["generations"]
+        return self.config.generations
 
     @property
     def table(self):
@@ -82,42 +81,6 @@ class Run:
         where = self.path if self.path is not None else "memory"
         done = len(self.table) - 1
         return f"<Run {self.model} N={self.size} generations={done}/{self.generations} {self.status} at {where}>"
-
-
-def _git_commit():
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5)
-        # docs/ holds outputs (figures, study tables), not code: writing them does not make the code dirty
-        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--",
-                                ":(top,exclude)docs"], capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-
-
-def provenance():
-    """Versions, commit, machine and command line behind a run."""
-    import pandas
-    import scipy
-
-    return {
-        "popdyn": __version__,
-        "git_commit": _git_commit(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "scipy": scipy.__version__,
-        "pandas": pandas.__version__,
-        "platform": platform.platform(),
-        "host": platform.node(),
-        "threads": numba.get_num_threads(),
-        "created": utc_now(),
-        "command": sys.argv,
-    }
 
 
 def _integer(name, value, low, high=None):
@@ -156,10 +119,14 @@ def _progress_bar(enabled, total, initial):
                 dynamic_ncols=True, leave=False)
 
 
-def _resume_hint(store):
+def _resumable(make, situation, store):
+    """``make(message)``, the message being ``situation`` and how to continue the run of ``store``.
+
+    A run directory's error carries its path (``errors.resumable``): the command line words its own remedy.
+    """
     if store.path is None:
-        return "continue it with popdyn.resume(exc.run)"
-    return f"continue with: popdyn run --resume {store.path}"
+        return make(situation + "continue it with popdyn.resume(exc.run)")
+    return resumable(make(situation + resume_remedy(store.path)), situation, store.path)
 
 
 def _drive(store, model, state, progress):
@@ -170,16 +137,16 @@ def _drive(store, model, state, progress):
     generation being built finish, checkpoints it, marks the run "interrupted" and raises
     ``Interrupted`` (the run is never marked complete unless it is).
     """
-    cfg = store.config["run"]
-    snapshots = set(cfg["snapshots"])
+    cfg = store.config
+    snapshots = set(cfg.snapshots)
     where = f"run {store.path}" if store.path is not None else "the run in memory"
     session = {"threads": numba.get_num_threads(), "started": utc_now(), "from_generation": state.generation}
-    bar = _progress_bar(progress, cfg["generations"], state.generation)
+    bar = _progress_bar(progress, cfg.generations, state.generation)
     last_checkpoint = time.monotonic()
     try:
         with interrupt.deferred():
             store.set_status("running")
-            generations = sample(model, state, cfg["generations"], cfg["seed"]) if interrupt.pending() is None else ()
+            generations = sample(model, state, cfg.generations, cfg.seed) if interrupt.pending() is None else ()
             for state, row in generations:
                 if state.generation in snapshots:  # before its row: a reader never misses a listed snapshot
                     store.write_snapshot(state.generation, state.fields(model))
@@ -188,24 +155,24 @@ def _drive(store, model, state, progress):
                 bar.set_postfix_str(f"<lnΓ>={row['mean_ln']:.4g}", refresh=False)
                 if interrupt.pending() is not None:
                     break
-                if time.monotonic() - last_checkpoint > cfg["checkpoint_interval"]:
+                if time.monotonic() - last_checkpoint > cfg.checkpoint_interval:
                     store.save_checkpoint(state)
                     last_checkpoint = time.monotonic()
             store.save_checkpoint(state)
             signum = interrupt.take_pending()
-            finished = state.generation >= cfg["generations"]
+            finished = state.generation >= cfg.generations
             session.update(ended=utc_now(), to_generation=state.generation)
             store.set_status("complete" if finished else "interrupted", session=session)
     except interrupt.Interrupted as exc:  # a second signal: the generation being built is abandoned
         done = store.checkpoint_generation
-        raise exc.with_message(f"{signal.Signals(exc.signum).name}, a second signal: {where} stopped at once; its "
-                               f"checkpoint of generation {done} is kept; {_resume_hint(store)}") from None
+        raise _resumable(exc.with_message, f"{signal.Signals(exc.signum).name}, a second signal: {where} stopped at "
+                         f"once; its checkpoint of generation {done} is kept; ", store) from None
     except OSError as exc:
         if store.path is None:
             raise
         done = store.checkpoint_generation
-        raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); its checkpoint of generation {done} is "
-                           f"intact: make room, then {_resume_hint(store)}") from None
+        raise _resumable(StorageError, f"cannot write {store.path} ({exc.strerror or exc}); its checkpoint of "
+                         f"generation {done} is intact: make room, then ", store) from None
     finally:
         bar.close()
         store.close()
@@ -213,11 +180,9 @@ def _drive(store, model, state, progress):
     if signum is not None:
         name = signal.Signals(signum).name
         if finished:  # the signal came with the last generation: the run is complete, the command stops
-            message = f"{name}: {where} is complete; stopped before anything else"
-        else:
-            message = (f"{name}: {where} stopped after generation {state.generation}, checkpointed; "
-                       f"{_resume_hint(store)}")
-        raise interrupt.Interrupted(signum, message, run)
+            raise interrupt.Interrupted(signum, f"{name}: {where} is complete; stopped before anything else", run)
+        raise _resumable(lambda message: interrupt.Interrupted(signum, message, run),
+                         f"{name}: {where} stopped after generation {state.generation}, checkpointed; ", store)
     return run
 
 
@@ -322,17 +287,12 @@ def run(model, size, generations, seed=0, snapshots=(), out=None, threads=None, 
     model.check_population(dtype)
     set_threads(threads)
     if out is not None:
-        folders.check_run_out(usable_path(out, "--out"), lambda: _point_id(model, params))  # what the folder is, first
-        DirectoryStore.check_new(out)
+        folders.check_run_out(usable_path(out, "out"), lambda: _point_id(model, params))  # what the folder is, first
+        folders.check_new_run(out)
         _check_disk(out, params["size"], params["snapshots"])
     check_memory(model, params["size"], dtype, bool(params["snapshots"]))
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "model": model.to_dict(),
-        "run": params,
-        "provenance": provenance(),
-    }
+    config = RunConfig(model=model.to_dict(), **{**params, "snapshots": tuple(params["snapshots"])},
+                       provenance=provenance())
     with interrupt.deferred():  # a signal while starting stops the run at generation 0, checkpointed
         try:
             state, store = _start(model, params, config, out)
@@ -383,10 +343,10 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
     else:
         store = DirectoryStore.open(run_or_path, validate=validate_config)
     config = store.config
-    model = model_from_dict(config["model"])
+    model = model_from_dict(config.model)
     if generations is not None:
         generations = _integer("generations", generations, 0, MAX_GENERATIONS)
-    target = config["run"]["generations"] if generations is None else generations
+    target = config.generations if generations is None else generations
     # every refusal comes before the lock: a refused resume writes nothing
     if store.path is not None:
         DirectoryLock(store.path).check_free()
@@ -394,22 +354,21 @@ def resume(run_or_path, generations=None, threads=None, progress=True):
     if target < done:
         raise ConfigError(f"generations={target} is below the {done} generations already done")
     if done >= target and store.status == "complete":
-        raise RunDirectoryError(f"{store.path or 'the run'} is complete ({done} generations); ask for more with "
-                                "--generations")
+        raise RunCompleteError(store.path, done)
     set_threads(threads)
     if store.path is not None:
-        check_memory(model, config["run"]["size"], config["run"]["dtype"], bool(config["run"]["snapshots"]))
+        check_memory(model, config.size, config.dtype, bool(config.snapshots))
         store.lock()
     try:
         done = store.load_checkpoint(model)
         if target < done.generation:  # a writer that let go just before the lock went further
             raise ConfigError(f"generations={target} is below the {done.generation} generations already done")
-        if target != config["run"]["generations"]:
-            store.update_config({**config, "run": {**config["run"], "generations": target}})
+        if target != config.generations:
+            store.update_config(config.replace(generations=target))
     except OSError as exc:
         store.close()
-        raise StorageError(f"cannot write {store.path} ({exc.strerror or exc}); it is as it was: make room, then "
-                           f"{_resume_hint(store)}") from None
+        raise _resumable(StorageError, f"cannot write {store.path} ({exc.strerror or exc}); it is as it was: make "
+                         "room, then ", store) from None
     except BaseException:
         store.close()
         raise
@@ -424,13 +383,12 @@ def validate_config(config):
     section = config.get("run")
     if not isinstance(section, dict):
         raise ConfigError("no run section")
-    names = ("size", "generations", "seed", "snapshots", "checkpoint_interval", "dtype")
-    missing = [k for k in names if k not in section]
+    missing = [k for k in RUN_KEYS if k not in section]
     if missing:
         raise ConfigError(f"the run section lacks {missing[0]!r}")
     if not isinstance(section["snapshots"], list):
         raise ConfigError("run.snapshots is not a list")
-    params = run_parameters(*(section[k] for k in names))
+    params = run_parameters(*(section[k] for k in RUN_KEYS))
     model.check_population(params["dtype"])
 
 

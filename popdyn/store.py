@@ -24,7 +24,7 @@ checkpoint of generation 0), and ``state.json`` says "complete" only after every
 written. A "running" directory whose lock nobody holds was stopped (kill -9, power cut) and
 reads as "interrupted".
 
-A study of many runs keeps one row per run in a ``ResultTable`` (a Parquet file), the same way.
+A study of many runs keeps one row per run in a ``popdyn.tables.ResultTable``.
 """
 
 import json
@@ -39,14 +39,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import State, columns
 from . import folders
-from .errors import ConfigError, DirectoryInUse, RunDirectoryError
-from .files import usable_path, atomic_write, check_output_dir, check_writable_folder, read_parquet, utc_now
-from .lock import DirectoryLock
+from .engine import State, columns
+from .errors import ConfigError, RunDirectoryError, RunExistsError
+from .files import atomic_write, read_parquet, remove_temporaries
+from .lock import DirectoryLock, in_use
+from .runconfig import FORMAT, FORMAT_VERSION, RunConfig
 
-FORMAT = "popdyn-run"
-FORMAT_VERSION = 1
 _SNAPSHOT = re.compile(r"^n(\d+)(?:_(\w+))?\.npy$")
 
 
@@ -58,10 +57,10 @@ def rows_to_frame(rows, names):
 
 
 def table_columns(config):
-    """The columns of a run's table of generations: those of its model (``popdyn.engine.columns``)."""
+    """The columns of the table of generations of a run (its ``RunConfig``): its model's (``popdyn.engine.columns``)."""
     from .models import model_from_dict
 
-    return columns(model_from_dict(config["model"]))
+    return columns(model_from_dict(config.model))
 
 
 def _state_copy(state):
@@ -69,7 +68,7 @@ def _state_copy(state):
 
 
 class MemoryStore:
-    """A store that keeps everything in memory (no files)."""
+    """A store that keeps everything in memory (no files); ``config`` is the run's ``RunConfig``."""
 
     path = None
 
@@ -133,8 +132,6 @@ def _write_json(path, data):
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, allow_nan=True) + "\n"))
 
 
-#: Files of a run directory (their temporaries are ".<name>.tmp<pid>", see ``atomic_write``).
-RUN_FILES = ("config.json", "state.json", "generations.parquet", "checkpoint.npz", "snapshots", ".lock")
 STATUSES = ("running", "interrupted", "complete")
 _CHECKPOINT_KEYS = ("values", "generation", "log_scale0", "scale_exponent", "config")
 #: The configuration a checkpoint belongs to: what fixes its bits (``generations`` may grow).
@@ -142,9 +139,9 @@ _FINGERPRINTED = ("size", "seed", "snapshots", "dtype")
 
 
 def fingerprint(config):
-    """The part of a configuration that a checkpoint's population depends on, as canonical JSON."""
-    run = {k: config["run"][k] for k in _FINGERPRINTED}
-    return json.dumps({"model": config["model"], "run": run}, sort_keys=True)
+    """The part of a ``RunConfig`` that a checkpoint's population depends on, as canonical JSON."""
+    run = {k: v for k, v in config.parameters().items() if k in _FINGERPRINTED}
+    return json.dumps({"model": config.model, "run": run}, sort_keys=True)
 
 
 def _differences(a, b, prefix=""):
@@ -172,44 +169,21 @@ class DirectoryStore:
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def check_new(cls, path):
-        """Raise unless ``path`` can become a new run directory (absent, empty, or a start that never finished)."""
-        path = usable_path(path, "--out")
-        if not path.exists():
-            check_output_dir(path, "--out")
-            return
-        if not path.is_dir():
-            raise RunDirectoryError(f"{path} exists and is not a directory; choose a new --out")
-        DirectoryLock(path).check_free()  # a run going on there: name its writer
-        if not cls._unstarted(path):
-            raise RunDirectoryError(
-                f"{path} already exists and is not empty; choose a new --out, or continue it with --resume {path}"
-            )
-        check_writable_folder(path, "--out")
-
-    @staticmethod
-    def _unstarted(path):
-        """An empty directory, or one holding only files of a run whose start was cut short (no config.json)."""
-        leftovers = [p.name for p in path.iterdir()
-                     if p.name not in RUN_FILES and not (p.name.startswith(".") and ".tmp" in p.name)]
-        return not leftovers and not (path / "config.json").exists()
-
-    @classmethod
     def create(cls, path, config):
         """Lock a new run directory and write its first files; ``publish`` makes it a run.
 
         ``config.json`` is written last (by ``publish``, after the checkpoint of generation 0):
         a directory without it is a start that never finished, which a new run may take over.
         """
-        cls.check_new(path)
+        folders.check_new_run(path)
         path = Path(path)
         store = cls(path, config, {"status": "running", "generations_done": 0, "sessions": []})
         store._created = not path.exists()
         try:
             path.mkdir(parents=True, exist_ok=True)
             store._lock = DirectoryLock(path).acquire()
-            if not cls._unstarted(path):  # another process got here first and finished its start
-                raise RunDirectoryError(f"{path} already exists and is not empty; choose a new --out")
+            if not folders.unstarted(path):  # another process got here first and finished its start
+                raise RunExistsError(path, resumable=False)
             cls._clear(path)
             (path / "snapshots").mkdir()
             _write_json(path / "state.json", store.state_info)
@@ -233,7 +207,7 @@ class DirectoryStore:
 
     def publish(self):
         """Write ``config.json``: from now on the directory is a run that can be read and resumed."""
-        _write_json(self.path / "config.json", self.config)
+        _write_json(self.path / "config.json", self.config.to_dict())
 
     def discard(self):
         """Undo ``create`` (before ``publish``): the directory as it was, absent or empty; release the lock."""
@@ -271,11 +245,11 @@ class DirectoryStore:
             try:
                 return cls._open(path, validate)
             except RunDirectoryError:
-                in_use = _in_use(path)  # the lock is asked before the files are judged damaged
-                if in_use is None:
+                busy = in_use(path)  # the lock is asked before the files are judged damaged
+                if busy is None:
                     raise
                 if attempt == _READS_IN_USE - 1:
-                    raise in_use from None
+                    raise busy from None
                 time.sleep(0.2)
 
     @classmethod
@@ -296,6 +270,10 @@ class DirectoryStore:
                 validate(config)
             except ConfigError as exc:
                 raise RunDirectoryError(f"{path}/config.json is not a valid run configuration: {exc}") from None
+        try:
+            config = RunConfig.from_dict(config)
+        except (KeyError, TypeError, AttributeError) as exc:  # reached only without ``validate``
+            raise RunDirectoryError(f"{path}/config.json is not a valid run configuration ({exc!r})") from None
         store = cls(path, config, None)
         store._read_files(agree=not DirectoryLock.held(path))  # a live run's files move while they are read
         return store
@@ -314,7 +292,7 @@ class DirectoryStore:
         """The files of a directory at rest tell one story: the generations of the table, the
         checkpoint, state.json and config.json agree (a complete run holds exactly its generations)."""
         last, checkpoint = len(self.rows) - 1, self.checkpoint_generation
-        done, target = self.state_info["generations_done"], self.config["run"]["generations"]
+        done, target = self.state_info["generations_done"], self.config.generations
         where = f"{self.path}: "
         if checkpoint is None:
             raise RunDirectoryError(f"{self.path} has no checkpoint.npz (a run has one from generation 0 on)")
@@ -332,8 +310,8 @@ class DirectoryStore:
     def _check_snapshots(self):
         """Every snapshot that config.json asks for, up to the last generation in the table, is there
         and whole: N float64 samples (checked from its header and length, not loaded)."""
-        last, size = len(self.rows) - 1, self.config["run"]["size"]
-        for n in self.config["run"]["snapshots"]:
+        last, size = len(self.rows) - 1, self.config.size
+        for n in self.config.snapshots:
             path = self.path / "snapshots" / f"n{n:04d}.npy"
             if n > last:
                 continue
@@ -361,7 +339,7 @@ class DirectoryStore:
         self._lock = DirectoryLock(self.path).acquire()
         try:  # read again what a writer that just let go may have changed
             self._read_files(agree=True)
-            _remove_temporaries(self.path)
+            remove_temporaries(self.path, self.path / "snapshots")  # only the lock holder may: nobody else writes
         except BaseException:
             self.close()
             raise
@@ -415,8 +393,7 @@ class DirectoryStore:
         if changed:
             raise RunDirectoryError(f"{self.path}/config.json no longer matches the run it holds ({', '.join(changed)} "
                                     "changed since the run began); restore it, or start a new run")
-        run = self.config["run"]
-        if len(shape) != 2 or shape[1] != run["size"] or dtype != np.dtype(run["dtype"]):
+        if len(shape) != 2 or shape[1] != self.config.size or dtype != np.dtype(self.config.dtype):
             raise RunDirectoryError(f"the checkpoint of {self.path} holds a population of another shape or type "
                                     f"than its config.json ({shape}, {dtype})")
         return generation
@@ -481,7 +458,7 @@ class DirectoryStore:
 
     def update_config(self, config):
         self.config = config
-        _write_json(self.path / "config.json", config)
+        _write_json(self.path / "config.json", config.to_dict())
 
     # -- reading ---------------------------------------------------------------------------
     def _write_table(self):
@@ -504,22 +481,13 @@ class DirectoryStore:
             values = np.load(path, mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:
             raise RunDirectoryError(f"cannot read snapshot {path}: {exc}") from None
-        if values.shape != (self.config["run"]["size"],) or values.dtype != np.float64:
-            raise RunDirectoryError(f"snapshot {path} is not {self.config['run']['size']} float64 samples")
+        if values.shape != (self.config.size,) or values.dtype != np.float64:
+            raise RunDirectoryError(f"snapshot {path} is not {self.config.size} float64 samples")
         return values
 
 
 #: Reads of a directory in use before it is refused as such (0.2 s apart: a writer's table is rewritten every 2 s).
 _READS_IN_USE = 3
-
-
-def _in_use(path):
-    """A ``DirectoryInUse`` naming the process that holds the lock of ``path`` now, or None when none does."""
-    try:
-        DirectoryLock(path).check_free()
-    except RunDirectoryError as exc:
-        return DirectoryInUse(str(exc))
-    return None
 
 
 def _npy_header(f):
@@ -530,13 +498,6 @@ def _npy_header(f):
     return shape, dtype
 
 
-def _remove_temporaries(path):
-    """Delete what a killed writer left half-written (only the lock holder may: nobody else writes)."""
-    for folder in (path, path / "snapshots"):
-        for p in folder.glob(".*.tmp*"):
-            p.unlink()
-
-
 def _read_json(path, directory):
     try:
         return json.loads(path.read_text())
@@ -544,85 +505,3 @@ def _read_json(path, directory):
         raise RunDirectoryError(f"{directory} is not a popdyn run directory (no {path.name})") from None
     except (OSError, ValueError) as exc:
         raise RunDirectoryError(f"cannot read {path}: {exc}") from None
-
-
-class _TableLock(DirectoryLock):
-    """The lock of a result table: ``.<name>.lock`` beside it, held by the one study that appends to it."""
-
-    def __init__(self, table):
-        super().__init__(Path(table).parent)
-        self.table = Path(table)
-        self.path = self.table.with_name(f".{self.table.name}.lock")
-
-    def _busy(self, holder):
-        return DirectoryInUse(f"{self.table} is being written by {holder or 'another process'}; one study writes a "
-                              "table at a time: wait for it, or stop it")
-
-
-class ResultTable:
-    """A Parquet table of per-run results that grows one row at a time: the store of a study.
-
-    Every row carries the commit the study started from (``provenance`` at start: the code
-    that runs is the code that was loaded, whatever the checkout becomes meanwhile), the
-    thread count and the time the run ended. Each append rewrites the file atomically, so an
-    interrupted study keeps every finished run and a reader never sees half a table. One study
-    appends to a table at a time (``lock``; two would each rewrite it without the other's rows).
-    Use ``open``, not the constructor.
-    """
-
-    def __init__(self, path, frame, provenance, columns=()):
-        self.path = Path(path)
-        self.frame = frame
-        self.provenance = provenance
-        self.columns = list(columns)
-        self._lock = None
-
-    @classmethod
-    def open(cls, path, columns, provenance):
-        """The table at ``path`` (empty when the file does not exist yet); ConfigError if it cannot be one.
-
-        A table another study is writing is refused as in use (``DirectoryInUse``, naming it), before
-        its rows are judged.
-        """
-        path = Path(path)
-        _TableLock(path).check_free()
-        return cls(path, cls._read(path, columns), provenance, columns)
-
-    @staticmethod
-    def _read(path, columns):
-        if not path.exists():
-            if not path.resolve().parent.is_dir():
-                raise ConfigError(f"result table {str(path)!r}: folder {str(path.parent)!r} does not exist")
-            return pd.DataFrame(columns=list(columns))
-        return read_parquet(path, columns, ConfigError, f"result table {str(path)!r}", "holds other results")
-
-    def lock(self):
-        """Become the table's one writer until ``close`` (refused, naming the holder, while another study is), and
-        read again the rows a study that just let go added."""
-        self._lock = _TableLock(self.path).acquire()
-        try:
-            self.frame = self._read(self.path, self.columns)
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def close(self):
-        """Let go of the table (a table opened only to read holds nothing)."""
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
-
-    def keys(self, key_columns):
-        """The set of key tuples already in the table."""
-        return set(self.frame[list(key_columns)].itertuples(index=False, name=None))
-
-    def append(self, row):
-        stamped = dict(row)  # its own commit and threads when it brings them (it ran elsewhere), else this process's
-        stamped.setdefault("git_commit", self.provenance["git_commit"])
-        stamped.setdefault("threads", self.provenance["threads"])
-        stamped["created"] = utc_now()
-        new = pd.DataFrame([stamped])
-        frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
-        atomic_write(self.path, lambda tmp: frame.to_parquet(tmp, index=False))
-        self.frame = frame  # only once it is on disk: the table in memory never claims an unsaved row

@@ -467,7 +467,7 @@ def _check_record(out, points):
 
 def _write_record(out, points, spec_text):
     """``sweep.json``: the spec and the point ids, written once; a different spec in the same OUT is refused."""
-    from .runs import provenance
+    from .provenance import provenance
 
     _check_record(out, points)
     path = Path(out) / RECORD

@@ -21,7 +21,7 @@ import popdyn
 from popdyn import sweeps
 from popdyn.errors import DirectoryInUse
 from popdyn.lock import DirectoryLock
-from popdyn.store import ResultTable, _TableLock
+from popdyn.tables import ResultTable, _TableLock
 from tests.helpers import make_sweep, run_main
 
 SPEC4 = {"lam": 0.01, "T": [2.0, 3.0], "size": 200, "generations": 3, "seed": [1, 2]}

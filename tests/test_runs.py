@@ -57,7 +57,8 @@ def test_ctrl_c_checkpoints_and_resume_is_bit_identical(tmp_path, metal, monkeyp
         popdyn.run(metal, size=2000, generations=12, seed=8, snapshots=[5, 12], out=tmp_path / "b",
                    progress=False, checkpoint_interval=1e9)
     part = stopped.value.run
-    assert stopped.value.exit_status == 130 and "--resume" in stopped.value.message
+    assert stopped.value.exit_status == 130 and stopped.value.resume_path == tmp_path / "b"
+    assert stopped.value.message.endswith(f"continue with popdyn.resume({str(tmp_path / 'b')!r})")
     assert part.status == "interrupted" and part.table.n.max() == 5
     assert json.loads((tmp_path / "b" / "state.json").read_text())["status"] == "interrupted"
     resumed = popdyn.resume(tmp_path / "b", progress=False)

@@ -15,6 +15,7 @@ import click
 from .. import interrupt
 from ..errors import ConfigError, WorkError
 from . import bench, figures, fit, run, sweep, transition  # noqa: F401  (importing a module registers its commands)
+from ._errors import worded
 from ._common import EXIT_FAILURE, EXIT_USAGE, Stopped, cli, command_line
 
 
@@ -52,14 +53,14 @@ def _run(argv):
         click.echo(f"popdyn: error: {exc.format_message()}", err=True)
         sys.exit(EXIT_USAGE)
     except ConfigError as exc:
-        click.echo(f"popdyn: error: {exc}", err=True)
+        click.echo(f"popdyn: error: {worded(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     except WorkError as exc:
-        click.echo(f"popdyn: error: {exc}", err=True)
+        click.echo(f"popdyn: error: {worded(exc)}", err=True)
         sys.exit(EXIT_FAILURE)
     except (Stopped, interrupt.Interrupted) as exc:
         stop = exc.interrupted if isinstance(exc, Stopped) else exc
-        message = stop.message if stop.told else (f"{signal.Signals(stop.signum).name}: stopped before any result "
+        message = worded(stop) if stop.told else (f"{signal.Signals(stop.signum).name}: stopped before any result "
                                                   f"was complete; the same command starts again: {command_line()}")
         click.echo(f"popdyn: {message}", err=True)
         sys.exit(stop.exit_status)

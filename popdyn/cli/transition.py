@@ -276,7 +276,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     from ..files import check_output_file
     from ..engine import memory_needed
     from ..runs import provenance
-    from ..store import ResultTable
+    from ..tables import ResultTable
     from ..sweeps import check_cluster_options, check_local_cluster, dask_client
 
     check_cluster_options(scheduler, workers)

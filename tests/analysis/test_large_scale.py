@@ -17,6 +17,7 @@ import pytest
 import popdyn
 from popdyn.models import BAATree
 from popdyn.results import json_safe
+from popdyn.runconfig import RunConfig
 from analysis.levy import exp_or_nan, fit_levy, fit_levy_ln, format_ln, levy_scale_interval, ln_levy_scale_interval
 from analysis.report import fit_run
 from analysis.summary import format_run_summary, run_summary
@@ -110,9 +111,9 @@ def _fake_run(ln_start=5000.0, v=1.8, generations=200, size=2000, snapshots=(150
     table = pd.DataFrame({"n": n, "ln_gamma_mle": ln_mle, "mean_ln": ln_mle + 2.0, "zero_fraction": 0.0})
     samples = {k: _levy_ln(size, seed=int(k), ln_gamma=ln_mle[k]) for k in snapshots}
     model = popdyn.BAATree(lam=0.01, T=3.3)
-    config = {"model": {"name": "baa", "recursion": "term", "lam": 0.01, "T": 3.3, "eta": 1.0},
-              "run": {"size": size, "generations": generations, "seed": 0},
-              "provenance": {"popdyn": "test", "git_commit": None}}
+    config = RunConfig(model={"name": "baa", "recursion": "term", "lam": 0.01, "T": 3.3, "eta": 1.0}, size=size,
+                       generations=generations, seed=0, snapshots=tuple(snapshots), checkpoint_interval=60.0,
+                       dtype="float64", provenance={"popdyn": "test", "git_commit": None})
     return types.SimpleNamespace(table=table, model=model, size=size, seed=0, status="complete", path="synthetic",
                                  config=config, snapshot_generations=list(snapshots), snapshot=samples.__getitem__)
 
@@ -146,8 +147,9 @@ def _fake_scba(ln_mean, ln_var, lam=1e-3, T=3000.0):
                           "ln_q50": ln_mean, "zero_fraction": 0.0, "ln_gamma_mle": ln_mean, "wall_s": 0.01,
                           "edges": 100})
     model = BAATree(lam=lam, T=T, eta=1e-6, recursion="scba")
-    config = {"model": {"name": "baa", "recursion": "scba", "lam": lam, "T": T, "eta": 1e-6,
-                        "coordination": "poisson"}, "run": {"size": 10, "generations": len(n) - 1, "seed": 0}}
+    config = RunConfig(model={"name": "baa", "recursion": "scba", "lam": lam, "T": T, "eta": 1e-6,
+                              "coordination": "poisson"}, size=10, generations=len(n) - 1, seed=0, snapshots=(),
+                       checkpoint_interval=60.0, dtype="float64")
     return types.SimpleNamespace(model=model, table=table, config=config, status="complete", path=None, size=10)
 
 

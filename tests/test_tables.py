@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from popdyn.errors import ConfigError
-from popdyn.store import ResultTable
+from popdyn.tables import ResultTable
 
 PROV = {"git_commit": "abc123", "threads": 2}
 
