@@ -93,7 +93,7 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None, prototy
         Called with each row as soon as its run is fitted (the caller may save it: a long study
         interrupted keeps every finished run).
     client : distributed.Client or None
-        Where the runs go (``popdyn.sweeps.map_on``: every worker busy, lost workers' runs
+        Where the runs go (``popdyn.cluster.map_on``: every worker busy, lost workers' runs
         retried); None runs them one by one in this process.
     threads : int or None
         Numba threads of each run.
@@ -115,7 +115,7 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None, prototy
     if client is None:
         outcomes = contextlib.nullcontext((key, study_run(key, threads, prototype)) for key in keys)
     else:
-        from popdyn.sweeps import map_on
+        from popdyn.cluster import map_on
 
         outcomes = contextlib.closing(map_on(client, study_run, list(keys), threads, prototype,
                                              label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key)))

@@ -406,7 +406,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     from ..engine import memory_needed
     from ..runs import provenance
     from ..store import ResultTable
-    from ..sweeps import check_cluster_options, check_local_cluster, dask_client
+    from ..cluster import check_cluster_options, check_local_cluster, dask_client
 
     check_cluster_options(scheduler, workers)
     size_list = _parse_ints(sizes, "--sizes", 2)

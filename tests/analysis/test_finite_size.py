@@ -91,7 +91,7 @@ def test_runs_on_dask_workers_equal_the_runs_one_by_one():
 
     Two of the temperatures print alike ({:g}): their tasks must still be two (distinct task keys)."""
     from analysis.finite_size import finite_population_runs, run_grid
-    from popdyn.sweeps import dask_client
+    from popdyn.cluster import dask_client
 
     keys = run_grid(0.1, (200, 400), (1.0, 1.0000001, 1.6), (1, 2), 12)
     seen = []
