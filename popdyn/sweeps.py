@@ -46,11 +46,12 @@ import pandas as pd
 import tomllib
 
 from . import folders, models
-from .cluster import check_cluster_options, check_local_cluster, dask_client, map_on
+from .cluster import check_cluster_options, check_local_cluster, dask_client
 from .errors import ConfigError, DirectoryInUse, RunDirectoryError
 from .files import atomic_write
 from .folders import Point
 from .lock import DirectoryLock
+from .parallel import map_unordered
 from .models.protocol import Parameter
 
 #: The options of a point besides the model's parameters, declared as a model declares its own, with the
@@ -563,11 +564,12 @@ def write_summary(out):
 
 
 def sweep_points(points, out, client, threads=1, retries=2, started=None):
-    """Run ``points`` on a Dask ``client``, yielding ``(point, outcome)`` as each finishes.
+    """Run ``points`` on a Dask ``client`` (or any executor: ``map_unordered``), yielding ``(point, outcome)`` as each
+    finishes.
 
     ``outcome`` is ``"skipped"`` (complete before the sweep started), ``"done"``, or the exception
     of a point that failed for a reason of its own; a point whose worker was lost continues from
-    its checkpoint (``map_on``). Stop iterating and the rest is cancelled. ``started``: the
+    its checkpoint (``popdyn.cluster.map_on``). Stop iterating and the rest is cancelled. ``started``: the
     points' runs as ``survey`` read them (read here when not given; damaged points are refused).
     """
     if started is None:
@@ -579,8 +581,8 @@ def sweep_points(points, out, client, threads=1, retries=2, started=None):
             yield point, "skipped"
         else:
             todo.append(point)
-    with contextlib.closing(map_on(client, run_point, todo, str(out), threads, label=lambda p: p.id,
-                                   retries=retries)) as outcomes:
+    with contextlib.closing(map_unordered(client, run_point, todo, str(out), threads, label=lambda p: p.id,
+                                          retries=retries)) as outcomes:
         for point, outcome in outcomes:
             yield point, outcome if isinstance(outcome, BaseException) else "done"
 
