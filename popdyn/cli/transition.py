@@ -447,7 +447,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
                     if table is not None:
                         table.append(row)
 
-                new = finite_population_runs(todo, on_run=keep, client=client, threads=threads_per_worker,
+                new = finite_population_runs(todo, on_run=keep, executor=client, threads=threads_per_worker,
                                              prototype=prototype)
         _finite_n_report(prototype, generations, table, new, plot_path, as_json)
 
