@@ -19,6 +19,7 @@ import scipy.optimize
 import scipy.stats
 
 import popdyn
+from popdyn.parallel import map_unordered
 from popdyn.results import ConfidenceInterval, as_interval, json_safe, sample_mean
 from popdyn.spectrum import brunet_derrida_L, exact_growth
 
@@ -66,7 +67,7 @@ def study_run(key, threads=None, prototype=None):
     """Run the term recursion for one key of ``run_grid`` and fit its growth: one row of ``RUN_COLUMNS``.
 
     The unit of work of a study: picklable, self-contained, and returning a row, not a population
-    (so it runs on any Dask worker; nothing is written). ``v`` is the growth of ln gamma_n
+    (so it runs on any executor's worker; nothing is written). ``v`` is the growth of ln gamma_n
     (``fit_growth`` on the Levy-scale MLE, second half of the run), ``hac_stderr`` its HAC
     standard error; ``threads`` is numba's thread count (the bits do not depend on it);
     ``prototype`` the model whose lam and T the key sets (``study_model``).
@@ -82,7 +83,7 @@ def study_run(key, threads=None, prototype=None):
             "git_commit": ran["git_commit"], "threads": ran["threads"]}
 
 
-def finite_population_runs(keys, on_run=None, client=None, threads=None, prototype=None):
+def finite_population_runs(keys, on_run=None, executor=None, threads=None, prototype=None):
     """``study_run`` for each key of ``run_grid``: one row per run, in the order the runs finish.
 
     Parameters
@@ -92,9 +93,10 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None, prototy
     on_run : callable or None
         Called with each row as soon as its run is fitted (the caller may save it: a long study
         interrupted keeps every finished run).
-    client : distributed.Client or None
-        Where the runs go (``popdyn.sweeps.map_on``: every worker busy, lost workers' runs
-        retried); None runs them one by one in this process.
+    executor : None, concurrent.futures executor, distributed.Client or map function
+        Where the runs go (``popdyn.parallel.map_unordered``): a ``ProcessPoolExecutor``, a Dask
+        client (every worker busy, lost workers' runs retried) or its ``get_executor()``; None
+        runs them one by one in this process. Dask is imported only by a caller that made a client.
     threads : int or None
         Numba threads of each run.
     prototype : model or None
@@ -110,19 +112,17 @@ def finite_population_runs(keys, on_run=None, client=None, threads=None, prototy
     ------
     popdyn.WorkError
         A run failed on its worker (lost past the retries, out of memory, another code there);
-        the rows before it were passed to ``on_run``.
+        the rows before it were passed to ``on_run``. In this process (no executor) a run's
+        own exception is raised as it is.
     """
-    if client is None:
-        outcomes = contextlib.nullcontext((key, study_run(key, threads, prototype)) for key in keys)
-    else:
-        from popdyn.sweeps import map_on
-
-        outcomes = contextlib.closing(map_on(client, study_run, list(keys), threads, prototype,
-                                             label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key)))
+    outcomes = map_unordered(executor, study_run, list(keys), threads, prototype,
+                             label=lambda key: "study-lam{:g}-r{:g}-N{}-s{}-G{}".format(*key))
     rows = []
-    with outcomes as finished:  # closed here, while the client is open: what is left is cancelled
+    with contextlib.closing(outcomes) as finished:  # closed here, while the executor is open: the rest is cancelled
         for key, row in finished:
             if isinstance(row, BaseException):
+                if executor is None:
+                    raise row
                 raise popdyn.WorkError(f"the run lam={key[0]:g} T/Tc={key[1]:g} N={key[2]} seed={key[3]} failed "
                                        f"on its worker: {type(row).__name__}: {row}") from row
             rows.append(row)
@@ -164,10 +164,12 @@ def study_from_runs(runs, prototype=None):
     return pd.DataFrame(rows)
 
 
-def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), generations=200, prototype=None):
+def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), generations=200, prototype=None,
+                            executor=None):
     """Run the term recursion at T = r Tc for every N and seed; one row per (r, N) (``study_from_runs``).
 
-    ``prototype``: the model studied (``study_model``; None: the BAA tree).
+    ``prototype``: the model studied (``study_model``; None: the BAA tree); ``executor``: where the runs go
+    (``finite_population_runs``; None: one by one in this process).
 
     Examples
     --------
@@ -176,7 +178,7 @@ def finite_population_study(lam, sizes, ratios=(1.0, 1.3), seeds=(1, 2, 3), gene
     [[1.3, 300.0, 2.0], [1.3, 600.0, 2.0]]
     """
     return study_from_runs(finite_population_runs(run_grid(lam, sizes, ratios, seeds, generations),
-                                                  prototype=prototype), prototype)
+                                                  executor=executor, prototype=prototype), prototype)
 
 
 def population_tc(study, prototype=None):

@@ -18,10 +18,13 @@ Examples
 True
 """
 
+import contextlib
+import functools
 from dataclasses import dataclass
 
 from popdyn.errors import ConfigError, NoRootError
 from popdyn.models import AndersonTree
+from popdyn.parallel import map_unordered
 from popdyn.results import json_safe
 from popdyn.tilted import critical_point, estimator
 
@@ -72,7 +75,33 @@ class MobilityEdge:
         return "\n".join(lines)
 
 
-def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=None, **settings):
+def edge_root(W, K, disorder, method, settings):
+    """E_c at one disorder W (``critical_point`` in E over [0, band edge]), or None above W_c: one task of the curve.
+
+    Module-level and self-contained, so that it runs on any executor's worker. Every disorder
+    uses the same ``settings`` (their seed included): a root depends on its W alone, not on the
+    order or the place the roots are computed in.
+
+    Raises
+    ------
+    ConfigError
+        No sign change in the bracket although K lambda(1/2) > 1 at E = 0 (names W).
+    """
+    try:
+        return critical_point(functools.partial(_model_at, W, K, disorder), 0.0, 0.5 * W + 2.0 * K ** 0.5,
+                              parameter="E", method=method, **settings)
+    except NoRootError as exc:
+        if exc.ends[0].ln_growth < 0.0:  # K lambda < 1 already at E = 0: above W_c, no edge (the curve goes on)
+            return None
+        # a plain ConfigError: its one message travels back from a worker (a NoRootError's estimates need not)
+        raise ConfigError(f"W = {W:g}: {exc}") from None
+
+
+def _model_at(W, K, disorder, E):
+    return AndersonTree(W=W, K=K, E=E, disorder=disorder)
+
+
+def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=None, executor=None, **settings):
     """E_c(W) where K lambda(1/2; E, W) = 1, for each W of ``Ws`` (default: fractions of the guess of W_c).
 
     Parameters
@@ -83,13 +112,24 @@ def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=No
     Ws : sequence of float or None
     method : {"quadrature", "population"}
     progress : callable or None
-        Called with (W, CriticalPoint) after each root.
+        Called with (W, CriticalPoint) after each root, in the order they finish.
+    executor : None, concurrent.futures executor, distributed.Client or map function
+        Where the roots of the different disorders go, each a task (``popdyn.parallel.map_unordered``):
+        None computes them one by one in this process. The curve is the same, bit for bit, wherever
+        they ran.
     settings
         Of the estimator (``popdyn.tilted.quadrature_growth`` or ``tilted_growth``).
 
     Returns
     -------
     MobilityEdge
+        The disorders in the order of ``Ws``.
+
+    Raises
+    ------
+    ConfigError
+        A disorder whose bracket holds no root although its states at E = 0 are extended (the first
+        to finish; the roots not started yet are cancelled).
     """
     if disorder != "box":
         raise ConfigError(f"the mobility edge is traced for box disorder (its band edge bounds the search), "
@@ -99,18 +139,15 @@ def mobility_edge(K=2, disorder="box", Ws=None, method="quadrature", progress=No
     estimator(method)  # an unknown method, K or W before any work
     for W in Ws:
         AndersonTree(W=W, K=K, E=0.5 * W + 2.0 * K ** 0.5)
-    found, points, localized = [], [], []
-    for W in Ws:
-        try:
-            point = critical_point(lambda E, W=W: AndersonTree(W=W, K=K, E=E, disorder=disorder), 0.0,
-                                   0.5 * W + 2.0 * K ** 0.5, parameter="E", method=method, **settings)
-        except NoRootError as exc:
-            if exc.ends[0].ln_growth < 0.0:  # K lambda < 1 already at E = 0: above W_c, no edge (the curve goes on)
-                localized.append(W)
-                continue
-            raise ConfigError(f"W = {W:g}: {exc}") from None
-        found.append(W)
-        points.append(point)
-        if progress is not None:
-            progress(W, point)
-    return MobilityEdge(int(K), disorder, tuple(found), tuple(points), method, tuple(localized))
+    roots = {}
+    with contextlib.closing(map_unordered(executor, edge_root, dict.fromkeys(Ws), K, disorder, method, settings,
+                                          label=lambda W: f"edge-K{K}-W{W:g}")) as finished:
+        for W, point in finished:
+            if isinstance(point, BaseException):
+                raise point
+            roots[W] = point
+            if progress is not None and point is not None:
+                progress(W, point)
+    found = tuple(W for W in Ws if roots[W] is not None)
+    localized = tuple(W for W in Ws if roots[W] is None)
+    return MobilityEdge(int(K), disorder, found, tuple(roots[W] for W in found), method, localized)

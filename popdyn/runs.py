@@ -195,7 +195,7 @@ def check_memory(model, size, dtype, snapshots):
     """ConfigError unless the machine has the memory a population of ``size`` needs, before allocating.
 
     A tenth of what is available is left to the interpreter, numba and the tables. (An embedded
-    cluster's workers, one population each, are checked by ``popdyn.sweeps.check_local_cluster``.)
+    cluster's workers, one population each, are checked by ``popdyn.cluster.check_local_cluster``.)
     """
     import psutil
 

@@ -138,7 +138,7 @@ FINITE_N = ["finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6
 
 def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch):
     import analysis.finite_size as finite_size
-    import popdyn.sweeps
+    import popdyn.cluster
 
     table = tmp_path / "study.parquet"
     code, first, _ = _main(capsys, *FINITE_N, "--table", str(table))
@@ -150,7 +150,7 @@ def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch)
         raise AssertionError("every run is in the table already: nothing runs, no cluster starts")
 
     monkeypatch.setattr(finite_size, "finite_population_runs", refuse)
-    monkeypatch.setattr(popdyn.sweeps, "dask_client", refuse)
+    monkeypatch.setattr(popdyn.cluster, "dask_client", refuse)
     code, again, _ = _main(capsys, *FINITE_N, "--table", str(table))
     assert code in (0, None) and json.loads(again) == json.loads(first)
 

@@ -17,8 +17,8 @@ import psutil
 import pytest
 
 from popdyn import machine
+from popdyn.cluster import SCHEDULER_TIMEOUT
 from popdyn.errors import WorkError
-from popdyn.sweeps import SCHEDULER_TIMEOUT
 from tests.helpers import run_cli, session_processes
 
 SPEC = "lam = 0.01\nT = [2.0, 3.0]\nsize = 50000\ngenerations = 1200\nseed = 1\n"
@@ -152,7 +152,7 @@ def test_a_stop_while_the_embedded_cluster_starts_leaves_no_process_behind(signu
 def test_an_embedded_cluster_that_does_not_start_in_time_is_a_work_error_and_taken_down():
     """The start's deadline, in this process: a WorkError at once, and the cluster still starting is closed by its
     own thread when it is up (no worker process outlives it)."""
-    from popdyn.sweeps import local_client
+    from popdyn.cluster import local_client
 
     def workers():
         found = []

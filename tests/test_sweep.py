@@ -125,7 +125,7 @@ def test_a_worker_killed_during_a_sweep_loses_nothing(tmp_path):
     import threading
     import time
 
-    from popdyn.sweeps import local_client
+    from popdyn.cluster import local_client
 
     spec = {"lam": 0.01, "T": 2.0, "size": 200_000, "generations": 150, "seed": [1, 2]}
     client = local_client(workers=2)

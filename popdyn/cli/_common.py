@@ -91,7 +91,7 @@ def _parse_ints(text, option, low):
 
 
 def dask_options(command):
-    """``--workers``, ``--threads-per-worker``, ``--scheduler``: where a command's runs go (``popdyn.sweeps``)."""
+    """``--workers``, ``--threads-per-worker``, ``--scheduler``: where a command's runs go (``popdyn.cluster``)."""
     options = [
         click.option("--workers", type=click.IntRange(min=1), default=None,
                      help="Worker processes of the embedded Dask cluster on 127.0.0.1 "

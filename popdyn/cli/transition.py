@@ -275,9 +275,9 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
 
     from ..files import check_output_file
     from ..engine import memory_needed
-    from ..runs import provenance
+    from ..cluster import check_cluster_options, check_local_cluster, dask_client
+    from ..provenance import provenance
     from ..tables import ResultTable
-    from ..sweeps import check_cluster_options, check_local_cluster, dask_client
 
     check_cluster_options(scheduler, workers)
     size_list = _parse_ints(sizes, "--sizes", 2)
@@ -318,7 +318,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
                     if table is not None:
                         table.append(row)
 
-                new = finite_population_runs(todo, on_run=keep, client=client, threads=threads_per_worker,
+                new = finite_population_runs(todo, on_run=keep, executor=client, threads=threads_per_worker,
                                              prototype=prototype)
         _finite_n_report(prototype, generations, table, new, plot_path, as_json)
 

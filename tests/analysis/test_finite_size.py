@@ -1,6 +1,8 @@
 """The finite-population study: bookkeeping on a tiny study, and the N read-off on a known trend."""
 
 import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -86,27 +88,43 @@ def test_a_repeated_seed_of_one_point_is_refused():
         study_from_runs([row(1, 40), row(2, 40), row(1, 80)])
 
 
-def test_runs_on_dask_workers_equal_the_runs_one_by_one():
-    """The study's runs on a real 2-worker LocalCluster: the same rows, bit for bit, as in this process.
+def test_runs_on_any_executor_equal_the_runs_one_by_one():
+    """The study's runs on a real 2-worker LocalCluster (the client, and its ``get_executor()``) and on a
+    ``ProcessPoolExecutor``: the same rows, bit for bit, as in this process.
 
-    Two of the temperatures print alike ({:g}): their tasks must still be two (distinct task keys)."""
+    Two of the temperatures print alike ({:g}): their Dask tasks must still be two (distinct task keys)."""
     from analysis.finite_size import finite_population_runs, run_grid
-    from popdyn.sweeps import dask_client
+    from popdyn.cluster import dask_client
 
     keys = run_grid(0.1, (200, 400), (1.0, 1.0000001, 1.6), (1, 2), 12)
     seen = []
     with dask_client(workers=2) as client:
-        on_dask = finite_population_runs(keys, on_run=seen.append, client=client)
+        on_dask = finite_population_runs(keys, on_run=seen.append, executor=client)
+        on_executor = finite_population_runs(keys[:4], executor=client.get_executor())
         # a run that fails on its worker (N = 1 is refused there) is one error naming it, not a worker's traceback
         with pytest.raises(popdyn.WorkError, match=r"lam=0.1 T/Tc=1 N=1 seed=1 failed on its worker: ConfigError"):
-            finite_population_runs([(0.1, 1.0, 1, 1, 12)], client=client)
+            finite_population_runs([(0.1, 1.0, 1, 1, 12)], executor=client)
+    # numba's OpenMP threads do not survive a fork: worker processes are spawned
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        on_pool = finite_population_runs(keys, executor=pool)
+        with pytest.raises(popdyn.WorkError, match=r"N=1 seed=1 failed on its worker: ConfigError"):
+            finite_population_runs([(0.1, 1.0, 1, 1, 12)], executor=pool)
     here = finite_population_runs(keys)
-    assert seen == on_dask and len(on_dask) == len(keys)
+    assert seen == on_dask and len(on_dask) == len(on_pool) == len(keys)
 
     def by_key(rows):
         return pd.DataFrame(rows).drop(columns="wall_s").sort_values(["N", "seed", "T_over_Tc"], ignore_index=True)
 
-    pd.testing.assert_frame_equal(by_key(on_dask), by_key(here), check_exact=True)
+    for there in (on_dask, on_pool):
+        pd.testing.assert_frame_equal(by_key(there), by_key(here), check_exact=True)
+    pd.testing.assert_frame_equal(by_key(on_executor), by_key(here[:4]), check_exact=True)
+
+
+def test_a_run_that_fails_here_raises_its_own_error():
+    from analysis.finite_size import finite_population_runs
+
+    with pytest.raises(popdyn.ConfigError, match="size must be"):
+        finite_population_runs([(0.1, 1.0, 1, 1, 12)])
 
 
 def _synthetic_study(rng, shape, seeds=3, sizes=(1e3, 1e4, 1e5, 1e6, 1e7)):
