@@ -441,3 +441,104 @@ def finite_size_report(runs, prototype=None):
     tcs = tcs if len(tcs) else None
     needed = sizes_for_tc_within(tcs) if tcs is not None and len(tcs) >= 2 else None
     return FiniteSizeReport(float(study["lam"].iloc[0]), study, extrapolate(study), tcs, needed)
+
+
+class FiniteSizeStudy:
+    """A finite-population study at one lam: its grid of runs, the table that keeps them, and its report.
+
+    The runs are ``run_grid(lam, sizes, ratios, seeds, generations)``; with a ``table`` (a Parquet
+    file, ``popdyn.tables.ResultTable``) each run's row is saved as soon as it is fitted, runs
+    already there are not run again, and the report covers every run the table holds at this lam
+    and run length (a study extended by more N, temperatures or seeds). Like emcee's sampler,
+    the caller owns the executor, the progress and the interruption: ``run`` takes any executor
+    (``popdyn.parallel.map_unordered``), ``on_run`` sees each row as it arrives.
+
+    Parameters
+    ----------
+    lam : float
+    sizes, ratios, seeds : sequences
+        Population sizes N, temperatures T / Tc and seeds (at least two, to have an error).
+    generations : int
+        Per run; the growth is fitted on the second half.
+    table : path or None
+        The Parquet file of per-run rows (created by the first row), or None to keep them in memory.
+    prototype : model or None
+        The model studied (``study_model``; None: the BAA tree's term recursion).
+
+    Examples
+    --------
+    >>> study = FiniteSizeStudy(0.1, sizes=(200, 400), ratios=(1.0, 1.6), seeds=(1, 2), generations=16)
+    >>> len(study.todo()), len(study.run()), len(study.todo())
+    (8, 8, 0)
+    >>> study.report().study[["T_over_Tc", "N", "seeds"]].values.tolist()
+    [[1.0, 200.0, 2.0], [1.0, 400.0, 2.0], [1.6, 200.0, 2.0], [1.6, 400.0, 2.0]]
+    """
+
+    def __init__(self, lam, sizes, ratios, seeds, generations, table=None, prototype=None):
+        from popdyn.provenance import provenance
+        from popdyn.tables import ResultTable
+
+        self.prototype = study_model(prototype, lam)
+        self.Tc = exact_tc(self.prototype)
+        self.generations = int(generations)
+        self.keys = run_grid(lam, sizes, ratios, seeds, generations)
+        self.table = ResultTable.open(table, RUN_COLUMNS, provenance()) if table is not None else None
+        self.rows = []  # the rows run by this object (all of them, without a table)
+
+    @property
+    def lam(self):
+        return self.prototype.lam
+
+    def todo(self):
+        """The keys of the runs not yet done (in the table, or by this object)."""
+        done = self.table.keys(RUN_KEY) if self.table is not None else set()
+        done |= {tuple(row[k] for k in RUN_KEY) for row in self.rows}
+        return [k for k in self.keys if k not in done]
+
+    def largest_population(self):
+        """The model and size of the largest run left (for a memory check), or None when none is left."""
+        todo = self.todo()
+        return (self.prototype.at(T=self.Tc), max(k[2] for k in todo)) if todo else None
+
+    def lock(self):
+        """Take the table for this study alone (``ResultTable.lock``): refused while another study writes it."""
+        if self.table is not None:
+            self.table.lock()
+
+    def run(self, executor=None, threads=None, on_run=None):
+        """Run what is left (``finite_population_runs``), saving each row to the table as it comes.
+
+        Returns
+        -------
+        list of dict
+            The new rows, in the order they finished.
+        """
+        def keep(row):
+            self.rows.append(row)
+            if self.table is not None:
+                self.table.append(row)
+            if on_run is not None:
+                on_run(row)
+
+        todo = self.todo()
+        return finite_population_runs(todo, on_run=keep, executor=executor, threads=threads,
+                                      prototype=self.prototype) if todo else []
+
+    def saved(self):
+        """How many of this study's runs its table holds (0 without a table)."""
+        return len(self.table.keys(RUN_KEY) & set(self.keys)) if self.table is not None else 0
+
+    def runs(self):
+        """Every run of the study: the table's at this lam and run length, or the rows run here."""
+        if self.table is None:
+            return pd.DataFrame(self.rows, columns=list(RUN_COLUMNS) + ["git_commit", "threads"])
+        frame = self.table.frame
+        return frame[(frame["lam"] == self.lam) & (frame["generations"] == self.generations)]
+
+    def report(self):
+        """``finite_size_report`` of ``runs()``."""
+        return finite_size_report(self.runs(), self.prototype)
+
+    def close(self):
+        if self.table is not None:
+            self.table.close()

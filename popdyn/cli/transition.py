@@ -271,13 +271,11 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     """
     from tqdm.auto import tqdm
 
-    from analysis.finite_size import RUN_COLUMNS, RUN_KEY, exact_tc, finite_population_runs, run_grid
+    from analysis.finite_size import FiniteSizeStudy, exact_tc
 
-    from ..files import check_output_file
-    from ..engine import memory_needed
     from ..cluster import check_cluster_options, check_local_cluster, dask_client
-    from ..provenance import provenance
-    from ..tables import ResultTable
+    from ..engine import memory_needed
+    from ..files import check_output_file
 
     check_cluster_options(scheduler, workers)
     size_list = _parse_ints(sizes, "--sizes", 2)
@@ -295,67 +293,20 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     for path, option in ((table_path, "--table"), (plot_path, "--plot")):
         if path is not None:
             check_output_file(path, option)
-    keys = run_grid(lam, size_list, ratio_list, range(1, seeds + 1), generations)
-    table = ResultTable.open(table_path, RUN_COLUMNS, provenance()) if table_path is not None else None
-    done = table.keys(RUN_KEY) if table is not None else set()
-    todo = [k for k in keys if k not in done]
-    if todo and scheduler is None:  # the embedded workers share this machine's cores and memory; a cluster's its own
-        check_local_cluster(workers, threads_per_worker,
-                            memory_needed(prototype.at(T=Tc), max(k[2] for k in todo), "float64"), len(todo))
-    if table is not None and todo:  # one study writes a table: refused while another does; the rows it added count
-        table.lock()
-        todo = [k for k in keys if k not in table.keys(RUN_KEY)]
+    study = FiniteSizeStudy(lam, size_list, ratio_list, range(1, seeds + 1), generations, table_path, prototype)
+    largest = study.largest_population()
+    if largest is not None and scheduler is None:  # the embedded workers share this machine's cores and memory
+        check_local_cluster(workers, threads_per_worker, memory_needed(*largest, "float64"), len(study.todo()))
+    if largest is not None:  # one study writes a table: refused while another does; the rows it added count
+        study.lock()
 
-    with _telling_what_is_saved(table, keys, RUN_KEY), \
-            contextlib.closing(table) if table is not None else contextlib.nullcontext():
-        new = []
-        if todo:
+    with _telling_what_is_saved(study), contextlib.closing(study):
+        if study.todo():
             with dask_client(scheduler, workers, threads_per_worker, quiet=True) as client, \
-                    tqdm(total=len(todo), disable=not progress, file=sys.stderr, leave=False, unit="run") as bar:
-
-                def keep(row):
-                    bar.update(1)
-                    if table is not None:
-                        table.append(row)
-
-                new = finite_population_runs(todo, on_run=keep, executor=client, threads=threads_per_worker,
-                                             prototype=prototype)
-        _finite_n_report(prototype, generations, table, new, plot_path, as_json)
-
-
-@contextlib.contextmanager
-def _telling_what_is_saved(table, keys, key_columns):
-    """An interrupted or failed study says how many of its runs its table holds, and the command that goes on."""
-    try:
-        yield
-    except Interrupted as exc:
-        if table is None:
-            raise exc.with_message(f"{_signal_name(exc)}: study stopped; nothing was saved (no --table)") from None
-        raise exc.with_message(f"{_signal_name(exc)}: study stopped; {_saved(table, keys, key_columns)}") from None
-    except WorkError as exc:
-        if table is None:
-            raise WorkError(f"{exc}; nothing was saved (no --table)") from None
-        raise WorkError(f"{exc}; {_saved(table, keys, key_columns)}") from None
-
-
-def _saved(table, keys, key_columns):
-    saved = len(table.keys(key_columns) & set(keys))
-    if not table.path.exists():  # a file is named only once it holds a run
-        return f"none of its {len(keys)} runs was saved yet; the same command starts it: {command_line()}"
-    return (f"{saved} of its {len(keys)} runs are saved in {table.path} (an unfinished run is not); the same command "
-            f"resumes: {command_line()}")
-
-
-def _finite_n_report(prototype, generations, table, new, plot_path, as_json):
-    """The finite-n report (``analysis.finite_size.finite_size_report``) of the study of ``prototype`` at its lam."""
-    from analysis.finite_size import finite_size_report
-
-    lam = prototype.lam
-    if table is None:
-        runs = new
-    else:  # the report covers every run of the table at this lam and run length, not only those asked for now
-        runs = table.frame[(table.frame["lam"] == lam) & (table.frame["generations"] == generations)]
-    report = finite_size_report(runs, prototype)
+                    tqdm(total=len(study.todo()), disable=not progress, file=sys.stderr, leave=False,
+                         unit="run") as bar:
+                study.run(executor=client, threads=threads_per_worker, on_run=lambda row: bar.update(1))
+        report = study.report()
     if plot_path is not None and report.tcs is not None:
         from figures._style import png_bytes, style
         from figures.finite_size import draw_finite_population
@@ -367,6 +318,26 @@ def _finite_n_report(prototype, generations, table, new, plot_path, as_json):
             png = png_bytes(draw_finite_population(report.study, report.extrapolation, report.tcs, title=title))
         atomic_write(Path(plot_path), lambda tmp: tmp.write_bytes(png))
     print_result(report, as_json)
+
+
+@contextlib.contextmanager
+def _telling_what_is_saved(study):
+    """An interrupted or failed study says how many of its runs its table holds, and the command that goes on."""
+    try:
+        yield
+    except Interrupted as exc:
+        raise exc.with_message(f"{_signal_name(exc)}: study stopped; {_saved(study)}") from None
+    except WorkError as exc:
+        raise WorkError(f"{exc}; {_saved(study)}") from None
+
+
+def _saved(study):
+    if study.table is None:
+        return "nothing was saved (no --table)"
+    if not study.table.path.exists():  # a file is named only once it holds a run
+        return f"none of its {len(study.keys)} runs was saved yet; the same command starts it: {command_line()}"
+    return (f"{study.saved()} of its {len(study.keys)} runs are saved in {study.table.path} (an unfinished run is "
+            f"not); the same command resumes: {command_line()}")
 
 
 @cli.command("metallic")
