@@ -13,7 +13,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # popdyn, analysis and figures from this checkout
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 from popdyn import __version__  # noqa: E402
 
@@ -75,7 +74,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_sidebars = {"**": ["sidebar-nav-bs"]}
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["popdyn.css"]
 html_last_updated_fmt = None
 
 
