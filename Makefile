@@ -38,7 +38,7 @@ figures: $(STAMP)
 # executes only the notebooks that changed). `-E` re-reads every page so that no warning hides
 # in an unchanged one.
 docs: $(STAMP)
-	$(BIN)/sphinx-build -b html -W --keep-going -E -q docs docs/_build/html
+	$(BIN)/sphinx-build -b html -W --keep-going -E -q -d docs/_build/doctrees docs docs/_build/html
 	@echo "site: docs/_build/html/index.html"
 
 clean:

@@ -113,7 +113,7 @@ def test_the_site_has_its_parts(site):
                  "tutorial/converged.html", "howto/sweeps.html", "howto/resume.html",
                  "howto/reproduce-figure.html", "howto/pandas.html", "howto/add-model.html",
                  "reference/cli.html", "reference/run-directory.html", "reference/exit-status.html",
-                 "reference/json.html", "reference/api/popdyn.html", "reference/api/analysis.html",
+                 "reference/json.html", "reference/api/popdyn.html", "reference/api/fits.html",
                  "reference/api/figures.html", "background/model.html", "transition.html",
                  "validation.html", "offsets.html", "gallery.html"]:
         assert (html / page).is_file(), page
