@@ -39,6 +39,9 @@ exclude_patterns = [
 ]
 suppress_warnings = []
 
+# Options are spelled --name: no en dashes, no curly quotes in the command line's help.
+smartquotes = False
+
 # ---------------------------------------------------------------- MyST
 myst_enable_extensions = ["dollarmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3  # docs/offsets.md links to transition.md#the-same-study-...
@@ -87,6 +90,12 @@ def _escape_bars(lines):
     in_doctest = False
     for i, line in enumerate(lines):
         stripped = line.lstrip()
+        if stripped.startswith("| ") or stripped == "|":  # a line block (sphinx-click writes click's \b paragraphs so)
+            indent = line[: len(line) - len(stripped)]
+            rest = [stripped[2:]]
+            _escape_bars(rest)
+            lines[i] = indent + stripped[:2] + rest[0]
+            continue
         if stripped.startswith(">>>"):
             in_doctest = True
         elif not stripped:

@@ -120,6 +120,9 @@ def test_the_site_has_its_parts(site):
     cli = (html / "reference/cli.html").read_text(encoding="utf-8")
     for command in ("run", "fit", "sweep", "spectrum", "transition", "finite-n", "metallic", "figures", "bench"):
         assert f'id="popdyn-{command}"' in cli, command
+    text = " ".join(re.sub(r"<[^>]+>", "", cli).split())
+    assert "popdyn bench --sizes 1e5,1e6,1e7 --c-reference" in text  # click's \\b paragraphs kept as lines
+    assert "\u2013" not in text  # options stay --name (no smart quotes turning -- into an en dash)
     api = (html / "reference/api/popdyn.html").read_text(encoding="utf-8")
     assert 'id="popdyn.runs.run"' in api and 'id="popdyn.tilted.quadrature_growth"' in api
 
