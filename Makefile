@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 RUNS   ?= runs
 
-.PHONY: run test test-slow figures clean
+.PHONY: run test test-slow figures docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,5 +33,13 @@ test-slow: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/popdyn figures all --out docs/figures
 
+# The site (Sphinx, MyST, numpydoc, sphinx-click) into docs/_build/html, warnings as errors, the
+# tutorial's notebooks executed (their results cached in docs/_build/.jupyter_cache: a rerun
+# executes only the notebooks that changed). `-E` re-reads every page so that no warning hides
+# in an unchanged one.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going -E -q -d docs/_build/doctrees docs docs/_build/html
+	@echo "site: docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) $(RUNS) .pytest_cache
+	rm -rf $(VENV) $(RUNS) .pytest_cache docs/_build
