@@ -91,7 +91,7 @@ def document(result):
     >>> from popdyn.spectrum import transition
     >>> doc = document(transition(0.01))
     >>> doc["schema_version"], round(doc["Tc"], 4)
-    (2, 1.6487)
+    (2, 1.649)
     """
     return json_safe({"schema_version": SCHEMA_VERSION, **result.to_dict()})
 

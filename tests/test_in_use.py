@@ -162,13 +162,16 @@ def test_a_result_table_has_one_writer(tmp_path):
 
 
 def test_a_stopped_study_names_its_table_only_once_the_table_exists(tmp_path):
+    from analysis.finite_size import FiniteSizeStudy, study_run
     from popdyn.cli.transition import _saved
 
-    table = ResultTable.open(tmp_path / "study.parquet", ["key"], {"git_commit": None, "threads": 1})
-    told = _saved(table, [(1,), (2,)], ["key"])
+    study = FiniteSizeStudy(0.1, sizes=(200,), ratios=(1.0,), seeds=(1, 2), generations=8,
+                            table=tmp_path / "study.parquet")
+    told = _saved(study)
     assert "study.parquet" not in told and "none of its 2 runs was saved yet" in told
-    table.append({"key": 1})
-    assert f"1 of its 2 runs are saved in {tmp_path / 'study.parquet'}" in _saved(table, [(1,), (2,)], ["key"])
+    study.table.append(study_run(study.keys[0]))
+    assert f"1 of its 2 runs are saved in {tmp_path / 'study.parquet'}" in _saved(study)
+    assert study.todo() == study.keys[1:]
 
 
 def test_a_table_replaced_while_it_is_read_is_never_damaged(tmp_path):
