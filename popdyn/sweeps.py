@@ -541,8 +541,8 @@ def load_sweep(out):
     frames = []
     for run in loaded.values():
         config = run.config
-        point = Point(config["model"], run.size, config["run"]["generations"], run.seed,
-                      tuple(config["run"]["snapshots"]), config["run"]["dtype"])
+        point = Point(dict(config.model), run.size, config.generations, run.seed, tuple(config.snapshots),
+                      config.dtype)
         frames.append(_rows(point, run.table).assign(status=run.status))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
