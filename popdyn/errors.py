@@ -275,15 +275,17 @@ class VariantError(_Carrying, ConfigError):
     of : str or None
         The model the (first) switch chooses a variant of when that is not ``model``; None when the
         switches are variants of ``model``, more than one.
+    where : str
+        What was being read, before the refusal ("sweep spec: "; empty for a direct call).
     """
 
-    def __init__(self, model, switches, of=None):
-        self.model, self.switches, self.of = model, tuple(switches), of
-        self._data = (model, self.switches, of)
+    def __init__(self, model, switches, of=None, where=""):
+        self.model, self.switches, self.of, self.where = model, tuple(switches), of, where
+        self._data = (model, self.switches, of, where)
         if of is not None:
             s = self.switches[0]
-            super().__init__(f"{s}=True chooses a variant of the {of} model, not of the {model} model "
+            super().__init__(f"{where}{s}=True chooses a variant of the {of} model, not of the {model} model "
                              f"(model={of!r}, {s}=True)")
         else:
-            super().__init__(f"{' and '.join(s + '=True' for s in self.switches)} choose different variants of the "
-                             f"{model} model; give one")
+            super().__init__(f"{where}{' and '.join(s + '=True' for s in self.switches)} choose different variants "
+                             f"of the {model} model; give one")

@@ -48,7 +48,7 @@ import tomllib
 from . import folders, models
 from .cluster import check_cluster_options, check_local_cluster, dask_client
 from .errors import (AnotherSweepError, ConfigError, DirectoryInUse, NotASweepError, RunDirectoryError,
-                     TooManyPointsError)
+                     TooManyPointsError, VariantError)
 from .files import atomic_write
 from .folders import Point
 from .lock import DirectoryLock
@@ -172,6 +172,8 @@ def _model_class(name, switches, where):
     """The model class a combination of ``model`` and the variants' switches chooses (ConfigError names them)."""
     try:
         return models.model_class(name, **switches)
+    except VariantError as exc:
+        raise VariantError(exc.model, exc.switches, exc.of, where=f"sweep spec{where}: ") from None
     except ConfigError as exc:
         raise ConfigError(f"sweep spec{where}: {exc}") from None
 

@@ -162,6 +162,11 @@ def test_a_variant_of_another_model():
                         "(model='baa', energy_arguments=True)")
     assert worded(exc) == ("--energy-arguments chooses a variant of the baa model, not of the anderson model "
                            "(--model baa --energy-arguments)")
+    exc = _python(lambda: sweeps.parse_spec({"model": "anderson", "energy_arguments": True, "W": 10.0}))
+    assert isinstance(exc, VariantError) and exc.where == "sweep spec: "
+    assert str(exc).startswith("sweep spec: energy_arguments=True chooses a variant of the baa model")
+    assert worded(exc) == ("sweep spec: --energy-arguments chooses a variant of the baa model, not of the anderson "
+                           "model (--model baa --energy-arguments)")
     exc = VariantError("baa", ["energy_arguments", "shifted"])
     assert str(exc) == "energy_arguments=True and shifted=True choose different variants of the baa model; give one"
     assert worded(exc) == "--energy-arguments and --shifted choose different variants of the baa model; give one"
@@ -173,7 +178,7 @@ def test_a_variant_of_another_model():
                                  AnotherSweepError("s", "s/sweep.json"), NotASweepError("r", "sweep.json", True),
                                  ThreadsPerWorkerError(9, 2), WorkersError(9, True, " = 9 threads", 1),
                                  SchedulerError("tcp://h:0", ": port 0", True), ClusterOptionsError("tcp://h:1", 2),
-                                 VariantError("anderson", ["energy_arguments"], "baa")])
+                                 VariantError("anderson", ["energy_arguments"], "baa", "sweep spec: ")])
 def test_an_error_crosses_a_process_whole(exc):
     import pickle
 

@@ -57,9 +57,9 @@ def worded(exc):
     if isinstance(exc, VariantError):
         flags = [switch_flag(s) for s in exc.switches]
         if exc.of is not None:
-            return (f"{flags[0]} chooses a variant of the {exc.of} model, not of the {exc.model} model "
+            return (f"{exc.where}{flags[0]} chooses a variant of the {exc.of} model, not of the {exc.model} model "
                     f"(--model {exc.of} {flags[0]})")
-        return f"{' and '.join(flags)} choose different variants of the {exc.model} model; give one"
+        return f"{exc.where}{' and '.join(flags)} choose different variants of the {exc.model} model; give one"
     if isinstance(exc, OutputDirectoryError):
         made = f" (popdyn {exc.made_by})" if exc.made_by else ""
         return f"{option(exc.parameter)} {exc.head}{made}{exc.rest}"
