@@ -77,7 +77,7 @@ def study_run(key, threads=None, prototype=None):
     t0 = time.perf_counter()
     run = popdyn.run(model, size=N, generations=generations, seed=seed, threads=threads, progress=False)
     g = fit_growth(run.table, "ln_gamma_mle", size=N, run=f"the run lam={lam:g} T/Tc={r:g} N={N} seed={seed}")
-    ran = run.config["provenance"]  # where it ran (a worker of a cluster may run other code than the caller)
+    ran = run.config.provenance  # where it ran (a worker of a cluster may run other code than the caller)
     return {"lam": lam, "T_over_Tc": r, "T": model.T, "N": N, "seed": seed, "generations": generations,
             "v": g.v, "hac_stderr": g.stderr, "wall_s": time.perf_counter() - t0,
             "git_commit": ran["git_commit"], "threads": ran["threads"]}

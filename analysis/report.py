@@ -61,14 +61,14 @@ class RunFit:
         return self.growth.get("ln_gamma_mle")
 
     def to_dict(self):
-        model = self.run.config["model"]
+        model = dict(self.run.config.model)
         g = self.Lambda_fit
         doc = {
             "path": str(self.run.path) if self.run.path else None,
             "model": model,
-            "run": {**self.run.config["run"], "status": self.run.status,
+            "run": {**self.run.config.parameters(), "status": self.run.status,
                     "generations_done": int(self.run.table["n"].max())},
-            "provenance": self.run.config["provenance"],
+            "provenance": dict(self.run.config.provenance),
             "Lambda": None,
             "gamma": json_safe(self.generations[["n", "ln_gamma", "ln_gamma_lo", "ln_gamma_hi", "gamma", "gamma_lo",
                                                  "gamma_hi", "n_pos"]].to_dict("records")),
@@ -99,7 +99,7 @@ class RunFit:
         return doc
 
     def summary(self):
-        m = self.run.config["model"]
+        m = self.run.config.model
         lines = [f"popdyn fit: {self.run.path}  ({m['name']}/{m['recursion']}, {self.run.model.label()}, "
                  f"N={self.run.size}, seed={self.run.seed}, {self.run.status})"]
         if self.Lambda_fit is not None:
@@ -198,7 +198,7 @@ def fit_run(run, burn_in=None, n_bootstrap=199, tail_bootstrap=100, seed=0):
 
 def point_key(run):
     """The parameter point of a run, as text: its model and population size (seeds differ within a point)."""
-    return json.dumps({"model": run.config["model"], "size": run.size}, sort_keys=True)
+    return json.dumps({"model": run.config.model, "size": run.size}, sort_keys=True)
 
 
 def check_seeds_by_point(runs):

@@ -13,7 +13,8 @@ import contextlib
 import time
 
 from . import interrupt, machine
-from .errors import ConfigError, WorkError
+from .errors import (ClusterOptionsError, ConfigError, SchedulerError, ThreadsPerWorkerError, WorkError,
+                     WorkersError)
 
 #: Deadlines, in seconds, of the waits on what is outside the command: a ``--scheduler`` to answer (the TCP
 #: connection and Dask's handshake, which Dask waits for without end), the embedded cluster's worker processes
@@ -86,27 +87,25 @@ def check_local_cluster(workers=None, threads_per_worker=1, population=0, tasks=
 
     machine.check_numba_threads()  # the workers inherit NUMBA_NUM_THREADS
     n = local_workers(workers, threads_per_worker)
-    told = f"--workers {n}" if workers else f"{n} workers (cores / --threads-per-worker)"
     pool = numba.config.NUMBA_NUM_THREADS
     if threads_per_worker > pool:
-        raise ConfigError(f"--threads-per-worker {threads_per_worker} is more than numba's {pool} threads on this "
-                          f"machine (NUMBA_NUM_THREADS)")
+        raise ThreadsPerWorkerError(threads_per_worker, pool)
     threads, most = n * threads_per_worker, machine.most_threads()
     if threads > most:
-        raise ConfigError(f"{told} x --threads-per-worker {threads_per_worker} = {threads} threads on "
-                          f"{machine.cores()} cores; at most {machine.THREADS_PER_CORE} per core ({most} in all)")
+        raise WorkersError(n, bool(workers), f" = {threads} threads on {machine.cores()} cores; at most "
+                           f"{machine.THREADS_PER_CORE} per core ({most} in all)", threads_per_worker)
     files, limit = machine.FILES_RESERVED + n * machine.FILES_PER_WORKER, machine.open_files_limit()
     if limit is not None and files > limit:
         fit = max(0, (limit - machine.FILES_RESERVED) // machine.FILES_PER_WORKER)
-        raise ConfigError(f"{told} needs about {files} open files ({machine.FILES_PER_WORKER} per worker), over this "
-                          f"process's limit of {limit} (ulimit -n): at most {fit} workers")
+        raise WorkersError(n, bool(workers), f" needs about {files} open files ({machine.FILES_PER_WORKER} per "
+                           f"worker), over this process's limit of {limit} (ulimit -n): at most {fit} workers")
     busy = n if tasks is None else min(n, tasks)
     need, available = n * machine.WORKER_MEMORY + busy * population, machine.available_memory()
     if need > 0.9 * available:
         populations = f" and {busy} populations of {population / 2**30:.2f} GiB" if population else ""
-        raise ConfigError(f"{told}: {n} worker processes ({machine.WORKER_MEMORY / 2**30:.2f} GiB each){populations} "
-                          f"need about {need / 2**30:.1f} GiB, {available / 2**30:.1f} GiB available (a tenth is "
-                          f"left to the rest)")
+        raise WorkersError(n, bool(workers), f": {n} worker processes ({machine.WORKER_MEMORY / 2**30:.2f} GiB "
+                           f"each){populations} need about {need / 2**30:.1f} GiB, {available / 2**30:.1f} GiB "
+                           f"available (a tenth is left to the rest)")
 
 
 def local_client(workers=None, threads_per_worker=1, timeout=START_TIMEOUT):
@@ -288,17 +287,17 @@ def _probe(address, deadline, timeout):
         scheme, location = parse_address(address)
         host, port = parse_host_port(location, 8786) if scheme == "tcp" else (None, 0)
     except ValueError as exc:
-        raise ConfigError(f"--scheduler {address!r} is not an address like tcp://host:8786 ({exc})") from None
+        raise SchedulerError(address, f" is not an address like tcp://host:8786 ({exc})", quoted=True) from None
     if scheme != "tcp":
         return
     if not 0 < port < 2**16:
-        raise ConfigError(f"--scheduler {address!r}: port {port} is not in 1..65535")
-    lead = f"--scheduler {address} does not answer"
+        raise SchedulerError(address, f": port {port} is not in 1..65535", quoted=True)
+    lead = " does not answer"
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise ConfigError(f"{lead}: nothing listens there (connection refused for {timeout:g} s); start one "
-                              f"(dask scheduler) or check the address")
+            raise SchedulerError(address, f"{lead}: nothing listens there (connection refused for {timeout:g} s); "
+                                 f"start one (dask scheduler) or check the address")
         try:
             with socket.create_connection((host, port), timeout=left) as sock:
                 sock.settimeout(max(deadline - time.monotonic(), 1e-3))
@@ -306,22 +305,21 @@ def _probe(address, deadline, timeout):
                 while len(head) < 8:
                     more = sock.recv(8 - len(head))
                     if not more:
-                        raise ConfigError(f"{lead}: it closed the connection without a Dask handshake")
+                        raise SchedulerError(address, f"{lead}: it closed the connection without a Dask handshake")
                     head += more
         except ConnectionRefusedError:
             time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
             continue
         except socket.gaierror as exc:
-            raise ConfigError(f"--scheduler {address}: cannot resolve the host {host!r} ({exc.strerror})") from None
+            raise SchedulerError(address, f": cannot resolve the host {host!r} ({exc.strerror})") from None
         except TimeoutError:
-            raise ConfigError(f"{lead}: no Dask scheduler answered there within {timeout:g} s (a connection was "
-                              f"accepted, then nothing: another kind of server?)") from None
+            raise SchedulerError(address, f"{lead}: no Dask scheduler answered there within {timeout:g} s (a "
+                                 f"connection was accepted, then nothing: another kind of server?)") from None
         except OSError as exc:
-            raise ConfigError(f"{lead}: {exc.strerror or exc}") from None
+            raise SchedulerError(address, f"{lead}: {exc.strerror or exc}") from None
         (length,) = struct.unpack("<Q", head)
         if not 0 < length < 2**24:
-            raise ConfigError(f"--scheduler {address} is not a Dask scheduler (it answered {head!r}, not Dask's "
-                              f"handshake)")
+            raise SchedulerError(address, f" is not a Dask scheduler (it answered {head!r}, not Dask's handshake)")
         return
 
 
@@ -345,19 +343,19 @@ def remote_client(address, timeout=SCHEDULER_TIMEOUT):
         # a moment over the deadline: the probe's own refusal, which says more, comes first
         return interrupt.in_background(connect, timeout + 0.5, discard=_close, name="popdyn-scheduler")
     except TimeoutError:  # the deadline's, or Dask's own
-        raise ConfigError(f"--scheduler {address} does not answer: no Dask scheduler answered there within "
-                          f"{timeout:g} s") from None
+        raise SchedulerError(address, f" does not answer: no Dask scheduler answered there within {timeout:g} s") \
+            from None
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 (Dask's refusals of an address are of many kinds)
         reason = (str(exc).strip().splitlines() or [""])[0]
-        raise ConfigError(f"--scheduler {address}: cannot connect ({type(exc).__name__}: {reason})") from None
+        raise SchedulerError(address, f": cannot connect ({type(exc).__name__}: {reason})") from None
 
 
 def check_cluster_options(scheduler=None, workers=None):
     """ConfigError for options that contradict each other: ``workers`` sizes the embedded cluster only."""
     if scheduler is not None and workers is not None:
-        raise ConfigError("--workers sizes the embedded cluster; a --scheduler's cluster has its own workers")
+        raise ClusterOptionsError(scheduler, workers)
 
 
 @contextlib.contextmanager

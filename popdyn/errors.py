@@ -157,3 +157,135 @@ def resumable(exc, situation, path):
 def resume_remedy(path):
     """How a Python user continues the run directory ``path``."""
     return f"continue with popdyn.resume({str(path)!r})"
+
+
+class TooManyPointsError(_Carrying, ConfigError):
+    """A sweep spec of more points than ``max_points`` allows.
+
+    Attributes
+    ----------
+    count : int
+        The points the spec expands to (what ``max_points`` must be to allow it).
+    max_points : int
+        The bound it was held to.
+    size_line, bound_line : str
+        The points and their work in words ("2,000,000 points, 2.00e+10 sample-generations") and the bound in words.
+    """
+
+    def __init__(self, count, max_points, size_line, bound_line):
+        self.count, self.max_points, self.size_line, self.bound_line = count, max_points, size_line, bound_line
+        self._data = (count, max_points, size_line, bound_line)
+        super().__init__(f"{self.head()}, or allow it with max_points={count}")
+
+    def head(self):
+        """The refusal, up to the remedy that names how to raise the bound."""
+        return (f"sweep spec expands to {self.size_line} (size x generations summed over the points), beyond the "
+                f"{self.bound_line} points a sweep runs unless told more: check its lists")
+
+
+class AnotherSweepError(_Carrying, RunDirectoryError):
+    """A sweep asked for in ``path`` (its ``out``), which holds the record ``record`` of a sweep of other points."""
+
+    def __init__(self, path, record):
+        self.path, self.record = path, record
+        self._data = (path, record)
+        super().__init__(f"{str(path)!r} holds another sweep ({record}); give a new out or the same spec")
+
+
+class NotASweepError(_Carrying, RunDirectoryError):
+    """``path``, read as a sweep directory, has no sweep record ``record``; ``is_run``: it is a run directory."""
+
+    def __init__(self, path, record, is_run=False):
+        self.path, self.record, self.is_run = path, record, is_run
+        self._data = (path, record, is_run)
+        super().__init__(f"{path} is {self.what('popdyn.run')}: it has no {record}")
+
+    def what(self, maker):
+        """What ``path`` is, its maker spelled ``maker`` ("popdyn.run", "popdyn run")."""
+        return f"a run directory ({maker}), not a sweep" if self.is_run else "not a sweep directory"
+
+
+class ThreadsPerWorkerError(_Carrying, ConfigError):
+    """``threads_per_worker`` beyond numba's pool of ``pool`` threads (``NUMBA_NUM_THREADS``)."""
+
+    def __init__(self, threads_per_worker, pool):
+        self.threads_per_worker, self.pool = threads_per_worker, pool
+        self._data = (threads_per_worker, pool)
+        super().__init__(f"threads_per_worker={threads_per_worker} {self.detail()}")
+
+    def detail(self):
+        return f"is more than numba's {self.pool} threads on this machine (NUMBA_NUM_THREADS)"
+
+
+class WorkersError(_Carrying, ConfigError):
+    """An embedded cluster of ``workers`` worker processes that this machine cannot hold.
+
+    Attributes
+    ----------
+    workers : int
+        The worker processes.
+    given : bool
+        Whether the caller asked for that many (``workers=``); otherwise cores / ``threads_per_worker``.
+    threads_per_worker : int or None
+        Set when the refusal is of the threads: the line then tells workers x threads_per_worker.
+    detail : str
+        The rest of the line: what they need, what the machine has.
+    """
+
+    def __init__(self, workers, given, detail, threads_per_worker=None):
+        self.workers, self.given, self.detail, self.threads_per_worker = workers, given, detail, threads_per_worker
+        self._data = (workers, given, detail, threads_per_worker)
+        told = f"workers={workers}" if given else f"{workers} workers (cores / threads_per_worker)"
+        times = f" x threads_per_worker={threads_per_worker}" if threads_per_worker is not None else ""
+        super().__init__(f"{told}{times}{detail}")
+
+
+class SchedulerError(_Carrying, ConfigError):
+    """A Dask scheduler at ``address`` that cannot be used; ``detail`` says why.
+
+    ``quoted``: whether the command line shows the address as a Python string (an address it could not parse).
+    """
+
+    def __init__(self, address, detail, quoted=False):
+        self.address, self.detail, self.quoted = address, detail, quoted
+        self._data = (address, detail, quoted)
+        super().__init__(f"scheduler={address!r}{detail}")
+
+
+class ClusterOptionsError(_Carrying, ConfigError):
+    """Both a scheduler's ``address`` and a number of ``workers``: ``workers`` sizes the embedded cluster only."""
+
+    def __init__(self, address, workers):
+        self.address, self.workers = address, workers
+        self._data = (address, workers)
+        super().__init__(f"workers={workers} sizes the embedded cluster; the cluster of scheduler={address!r} has "
+                         "its own workers")
+
+
+class VariantError(_Carrying, ConfigError):
+    """Switches of model variants that do not go with the model ``model``.
+
+    Attributes
+    ----------
+    model : str
+        The model asked for.
+    switches : tuple of str
+        The variants' switches that are on, as Python names (``"energy_arguments"``); their flags are
+        ``--energy-arguments``.
+    of : str or None
+        The model the (first) switch chooses a variant of when that is not ``model``; None when the
+        switches are variants of ``model``, more than one.
+    where : str
+        What was being read, before the refusal ("sweep spec: "; empty for a direct call).
+    """
+
+    def __init__(self, model, switches, of=None, where=""):
+        self.model, self.switches, self.of, self.where = model, tuple(switches), of, where
+        self._data = (model, self.switches, of, where)
+        if of is not None:
+            s = self.switches[0]
+            super().__init__(f"{where}{s}=True chooses a variant of the {of} model, not of the {model} model "
+                             f"(model={of!r}, {s}=True)")
+        else:
+            super().__init__(f"{where}{' and '.join(s + '=True' for s in self.switches)} choose different variants "
+                             f"of the {model} model; give one")

@@ -47,7 +47,8 @@ import tomllib
 
 from . import folders, models
 from .cluster import check_cluster_options, check_local_cluster, dask_client
-from .errors import ConfigError, DirectoryInUse, RunDirectoryError
+from .errors import (AnotherSweepError, ConfigError, DirectoryInUse, NotASweepError, RunDirectoryError,
+                     TooManyPointsError, VariantError)
 from .files import atomic_write
 from .folders import Point
 from .lock import DirectoryLock
@@ -171,6 +172,8 @@ def _model_class(name, switches, where):
     """The model class a combination of ``model`` and the variants' switches chooses (ConfigError names them)."""
     try:
         return models.model_class(name, **switches)
+    except VariantError as exc:
+        raise VariantError(exc.model, exc.switches, exc.of, where=f"sweep spec{where}: ") from None
     except ConfigError as exc:
         raise ConfigError(f"sweep spec{where}: {exc}") from None
 
@@ -289,9 +292,7 @@ class Spec:
     def check_size(self, max_points=MAX_POINTS):
         """ConfigError if the spec expands to more than ``max_points`` points (None: no bound); returns the spec."""
         if max_points is not None and self.count > max_points:
-            raise ConfigError(f"sweep spec expands to {self.size_line()} (size x generations summed over the points), "
-                              f"beyond the {_amount(max_points)} points a sweep runs unless told more: check its "
-                              f"lists, or allow it with --max-points {self.count} (max_points= in Python)")
+            raise TooManyPointsError(self.count, max_points, self.size_line(), _amount(max_points))
         return self
 
     def points(self):
@@ -447,8 +448,7 @@ def _record(out):
     if not path.is_file():
         if not out.is_dir():
             raise RunDirectoryError(f"{out} is not a directory")
-        what = "a run directory (popdyn run), not a sweep" if folders.is_run_directory(out) else "not a sweep directory"
-        raise RunDirectoryError(f"{out} is {what}: it has no {RECORD}")
+        raise NotASweepError(out, RECORD, is_run=folders.is_run_directory(out))
     if folders.is_run_directory(out):
         raise folders.both_kinds(out)
     try:
@@ -465,8 +465,7 @@ def _record(out):
 def _check_record(out, points):
     """ConfigError if ``out`` holds the record of another sweep (read only)."""
     if (Path(out) / RECORD).exists() and _record(out)["points"] != [p.id for p in points]:
-        raise RunDirectoryError(f"{str(out)!r} holds another sweep ({Path(out) / RECORD}); give a new --out or the "
-                                "same spec")
+        raise AnotherSweepError(out, Path(out) / RECORD)
 
 
 def _write_record(out, points, spec_text):
@@ -541,8 +540,8 @@ def load_sweep(out):
     frames = []
     for run in loaded.values():
         config = run.config
-        point = Point(config["model"], run.size, config["run"]["generations"], run.seed,
-                      tuple(config["run"]["snapshots"]), config["run"]["dtype"])
+        point = Point(dict(config.model), run.size, config.generations, run.seed, tuple(config.snapshots),
+                      config.dtype)
         frames.append(_rows(point, run.table).assign(status=run.status))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -8,8 +8,11 @@ the one it printed before the library stopped spelling flags.
 import pytest
 
 import popdyn
-from popdyn.errors import (NotARunError, OutputDirectoryError, ParameterError, RunCompleteError, RunExistsError,
-                           resumable, resume_remedy)
+from popdyn import cluster, sweeps
+from popdyn.errors import (AnotherSweepError, ClusterOptionsError, NotARunError, NotASweepError, OutputDirectoryError,
+                           ParameterError, RunCompleteError, RunExistsError, SchedulerError, ThreadsPerWorkerError,
+                           TooManyPointsError, VariantError, WorkersError, resumable, resume_remedy)
+from popdyn.models import model_class
 from popdyn.cli._errors import worded
 from tests.helpers import make_sweep, run_main
 
@@ -87,9 +90,95 @@ def test_a_resumable_error_is_worded_with_the_command_that_continues():
     assert worded(exc) == "disk full; make room, then continue with: popdyn run --resume runs/x"
 
 
+def test_a_spec_beyond_max_points():
+    exc = _python(lambda: sweeps.parse_spec({"lam": 0.01, "T": [2.0, 3.0, 4.0], "size": 100, "generations": 1,
+                                             "seed": 1}, max_points=2))
+    assert isinstance(exc, TooManyPointsError) and (exc.count, exc.max_points) == (3, 2) and "--" not in str(exc)
+    head = ("sweep spec expands to 3 points, 300 sample-generations (size x generations summed over the points), "
+            "beyond the 2 points a sweep runs unless told more: check its lists, or allow it with ")
+    assert str(exc) == head + "max_points=3"
+    assert worded(exc) == head + "--max-points 3 (max_points= in Python)"
+
+
+def test_a_sweep_over_another_sweep():
+    exc = AnotherSweepError("sweep", "sweep/sweep.json")
+    assert str(exc) == "'sweep' holds another sweep (sweep/sweep.json); give a new out or the same spec"
+    assert worded(exc) == "'sweep' holds another sweep (sweep/sweep.json); give a new --out or the same spec"
+
+
+def test_a_run_read_as_a_sweep(done, tmp_path):
+    exc = _python(lambda: popdyn.load_sweep(done))
+    assert isinstance(exc, NotASweepError) and exc.is_run and exc.path == done
+    assert str(exc) == f"{done} is a run directory (popdyn.run), not a sweep: it has no sweep.json"
+    assert worded(exc) == f"{done} is a run directory (popdyn run), not a sweep: it has no sweep.json"
+    exc = _python(lambda: popdyn.load_sweep(tmp_path))
+    assert isinstance(exc, NotASweepError) and not exc.is_run
+    assert str(exc) == worded(exc) == f"{tmp_path} is not a sweep directory: it has no sweep.json"
+
+
+def test_threads_per_worker_beyond_numba():
+    exc = _python(lambda: cluster.check_local_cluster(threads_per_worker=100000))
+    assert isinstance(exc, ThreadsPerWorkerError) and exc.threads_per_worker == 100000
+    tail = f" is more than numba's {exc.pool} threads on this machine (NUMBA_NUM_THREADS)"
+    assert str(exc) == "threads_per_worker=100000" + tail
+    assert worded(exc) == "--threads-per-worker 100000" + tail
+
+
+def test_workers_beyond_the_machine():
+    exc = _python(lambda: cluster.check_local_cluster(workers=100000))
+    assert isinstance(exc, WorkersError) and exc.workers == 100000 and exc.given and "--" not in str(exc)
+    assert str(exc).startswith("workers=100000 x threads_per_worker=1 = 100000 threads on ")
+    assert worded(exc).startswith("--workers 100000 x --threads-per-worker 1 = 100000 threads on ")
+    assert worded(exc).endswith(exc.detail) and "per core" in exc.detail
+    exc = WorkersError(8, False, " needs about 99 open files")
+    assert str(exc) == "8 workers (cores / threads_per_worker) needs about 99 open files"
+    assert worded(exc) == "8 workers (cores / --threads-per-worker) needs about 99 open files"
+
+
+def test_a_scheduler_that_cannot_be_used():
+    import time
+
+    exc = _python(lambda: cluster._probe("tcp://127.0.0.1:99999", time.monotonic() + 1, 1))
+    assert isinstance(exc, SchedulerError) and exc.quoted and exc.address == "tcp://127.0.0.1:99999"
+    assert str(exc) == "scheduler='tcp://127.0.0.1:99999': port 99999 is not in 1..65535"
+    assert worded(exc) == "--scheduler 'tcp://127.0.0.1:99999': port 99999 is not in 1..65535"
+    exc = SchedulerError("tcp://h:1", " does not answer: no Dask scheduler answered there within 5 s")
+    assert str(exc) == "scheduler='tcp://h:1' does not answer: no Dask scheduler answered there within 5 s"
+    assert worded(exc) == "--scheduler tcp://h:1 does not answer: no Dask scheduler answered there within 5 s"
+
+
+def test_workers_and_a_scheduler():
+    exc = _python(lambda: cluster.check_cluster_options("tcp://127.0.0.1:9", 2))
+    assert isinstance(exc, ClusterOptionsError) and (exc.address, exc.workers) == ("tcp://127.0.0.1:9", 2)
+    assert str(exc) == ("workers=2 sizes the embedded cluster; the cluster of scheduler='tcp://127.0.0.1:9' has its "
+                        "own workers")
+    assert worded(exc) == "--workers sizes the embedded cluster; a --scheduler's cluster has its own workers"
+
+
+def test_a_variant_of_another_model():
+    exc = _python(lambda: model_class("anderson", energy_arguments=True))
+    assert isinstance(exc, VariantError) and exc.switches == ("energy_arguments",) and exc.of == "baa"
+    assert str(exc) == ("energy_arguments=True chooses a variant of the baa model, not of the anderson model "
+                        "(model='baa', energy_arguments=True)")
+    assert worded(exc) == ("--energy-arguments chooses a variant of the baa model, not of the anderson model "
+                           "(--model baa --energy-arguments)")
+    exc = _python(lambda: sweeps.parse_spec({"model": "anderson", "energy_arguments": True, "W": 10.0}))
+    assert isinstance(exc, VariantError) and exc.where == "sweep spec: "
+    assert str(exc).startswith("sweep spec: energy_arguments=True chooses a variant of the baa model")
+    assert worded(exc) == ("sweep spec: --energy-arguments chooses a variant of the baa model, not of the anderson "
+                           "model (--model baa --energy-arguments)")
+    exc = VariantError("baa", ["energy_arguments", "shifted"])
+    assert str(exc) == "energy_arguments=True and shifted=True choose different variants of the baa model; give one"
+    assert worded(exc) == "--energy-arguments and --shifted choose different variants of the baa model; give one"
+
+
 @pytest.mark.parametrize("exc", [ParameterError("out", "needs a path", " "), OutputDirectoryError("out", "x", "run", ": y"),
                                  RunExistsError("runs/x", resumable=False), RunCompleteError(None, 3),
-                                 NotARunError("s", "s/runs")])
+                                 NotARunError("s", "s/runs"), TooManyPointsError(3, 2, "3 points", "2"),
+                                 AnotherSweepError("s", "s/sweep.json"), NotASweepError("r", "sweep.json", True),
+                                 ThreadsPerWorkerError(9, 2), WorkersError(9, True, " = 9 threads", 1),
+                                 SchedulerError("tcp://h:0", ": port 0", True), ClusterOptionsError("tcp://h:1", 2),
+                                 VariantError("anderson", ["energy_arguments"], "baa", "sweep spec: ")])
 def test_an_error_crosses_a_process_whole(exc):
     import pickle
 

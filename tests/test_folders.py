@@ -96,7 +96,7 @@ def test_the_python_readers_name_the_kind(place):
     base, _ = place
     with pytest.raises(RunDirectoryError, match="is a sweep directory"):
         popdyn.load(base / "sweep")
-    with pytest.raises(RunDirectoryError, match=r"is a run directory \(popdyn run\), not a sweep"):
+    with pytest.raises(RunDirectoryError, match=r"is a run directory \(popdyn\.run\), not a sweep"):
         popdyn.load_sweep(base / "run")
     with pytest.raises(RunDirectoryError, match="holds both"):
         popdyn.load_sweep(base / "both")

@@ -132,7 +132,7 @@ def test_points_and_work_are_counted_without_building_a_point(monkeypatch):
     assert spec.count == 2_000_000 and spec.work == 2_000_000 * 1000 * 10
     assert time.perf_counter() - t0 < 5
     with pytest.raises(ConfigError, match=r"expands to 2,000,000 points, 2.00e\+10 sample-generations .* "
-                                          r"--max-points 2000000"):
+                                          r"max_points=2000000"):
         spec.check_size()
 
 

@@ -5,13 +5,22 @@ message for a Python user (``out: ...``, ``popdyn.resume('runs/x')``); here the 
 becomes the line the command line prints (``--out ...``, ``popdyn run --resume runs/x``).
 """
 
-from ..errors import NotARunError, OutputDirectoryError, ParameterError, RunCompleteError, RunExistsError
+from ..errors import (AnotherSweepError, ClusterOptionsError, NotARunError, NotASweepError, OutputDirectoryError,
+                      ParameterError, RunCompleteError, RunExistsError, SchedulerError, ThreadsPerWorkerError,
+                      TooManyPointsError, VariantError, WorkersError)
 from ..interrupt import Interrupted
 
 
 def option(parameter):
     """The option that sets the Python parameter ``parameter`` (``out`` -> ``--out``); an option is itself."""
     return parameter if parameter.startswith("-") else "--" + parameter.replace("_", "-")
+
+
+def switch_flag(dest):
+    """The switch of a model variant whose Python name is ``dest`` (``energy_arguments`` -> ``--energy-arguments``)."""
+    from ..models import variants
+
+    return next((cls.variant.flag for cls in variants() if cls.variant.dest == dest), "--" + dest.replace("_", "-"))
 
 
 def worded(exc):
@@ -29,6 +38,28 @@ def worded(exc):
         return (f"{exc.path} is a sweep directory (popdyn sweep), not a run directory: its points are the run "
                 f"directories {exc.points}/<point-id>; the popdyn sweep command that made it continues it, popdyn "
                 "transition and popdyn.load_sweep read it whole")
+    if isinstance(exc, TooManyPointsError):
+        return f"{exc.head()}, or allow it with --max-points {exc.count} (max_points= in Python)"
+    if isinstance(exc, AnotherSweepError):
+        return f"{str(exc.path)!r} holds another sweep ({exc.record}); give a new --out or the same spec"
+    if isinstance(exc, NotASweepError):
+        return f"{exc.path} is {exc.what('popdyn run')}: it has no {exc.record}"
+    if isinstance(exc, ThreadsPerWorkerError):
+        return f"--threads-per-worker {exc.threads_per_worker} {exc.detail()}"
+    if isinstance(exc, WorkersError):
+        told = f"--workers {exc.workers}" if exc.given else f"{exc.workers} workers (cores / --threads-per-worker)"
+        times = f" x --threads-per-worker {exc.threads_per_worker}" if exc.threads_per_worker is not None else ""
+        return f"{told}{times}{exc.detail}"
+    if isinstance(exc, SchedulerError):
+        return f"--scheduler {repr(exc.address) if exc.quoted else exc.address}{exc.detail}"
+    if isinstance(exc, ClusterOptionsError):
+        return "--workers sizes the embedded cluster; a --scheduler's cluster has its own workers"
+    if isinstance(exc, VariantError):
+        flags = [switch_flag(s) for s in exc.switches]
+        if exc.of is not None:
+            return (f"{exc.where}{flags[0]} chooses a variant of the {exc.of} model, not of the {exc.model} model "
+                    f"(--model {exc.of} {flags[0]})")
+        return f"{exc.where}{' and '.join(flags)} choose different variants of the {exc.model} model; give one"
     if isinstance(exc, OutputDirectoryError):
         made = f" (popdyn {exc.made_by})" if exc.made_by else ""
         return f"{option(exc.parameter)} {exc.head}{made}{exc.rest}"

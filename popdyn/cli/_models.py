@@ -146,6 +146,11 @@ def flags(names):
     return ", ".join("--" + name.replace("_", "-") for name in names)
 
 
+def selection(cls):
+    """How the command line chooses a model class: ``--model baa``, ``--model baa --energy-arguments``."""
+    return f"--model {cls.name}" if cls.variant is None else f"--model {cls.variant.of} {cls.variant.flag}"
+
+
 def chosen_class(options):
     """The model class ``--model`` and the variant switches choose (``popdyn.models.model_class``)."""
     from ..models import model_class, variants
@@ -160,8 +165,6 @@ def model_from_options(ctx, options):
     ``options`` holds the values of ``model_options()``. Only the parameters given on the command
     line reach the model's constructor: the others take the model's own defaults.
     """
-    from ..models import selection
-
     cls = chosen_class(options)
     own = [p.name for p in cls.parameters]
     typed = set(given(ctx, list(parameter_declarations())))

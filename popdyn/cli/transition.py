@@ -102,7 +102,7 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, edge
       popdyn spectrum --model anderson --W 18.17 --beta 0.3 --method population
       popdyn spectrum --model anderson --K 2 --mobility-edge
     """
-    from ..models import selection
+    from ._models import selection
 
     cls = chosen_class(options)  # the model, or a variant of it chosen by its switch
     if options["model"] == "anderson":

@@ -7,7 +7,7 @@ specs and run directories find a model there by its name, and ask it the rest. T
 that evolve a model live in ``popdyn.kernels``; models know nothing of them.
 """
 
-from ..errors import ConfigError
+from ..errors import ConfigError, VariantError
 from .anderson import AndersonTree
 from .baa import COORDINATIONS, RECURSIONS, BAATree
 from .baa_offset import BAAOffsetTree
@@ -43,9 +43,9 @@ def variants():
 
 
 def model_class(name, **switches):
-    """The class that ``--model NAME`` selects, with the variant switches that are on (``energy_arguments=True``).
+    """The class of the model named ``name``, or of its variant whose switch is on (``energy_arguments=True``).
 
-    A switch of another model's variant, or two variants at once, is a ConfigError naming them.
+    A switch of another model's variant, or two variants at once, is a ``VariantError`` naming them.
 
     Examples
     --------
@@ -57,18 +57,10 @@ def model_class(name, **switches):
     on = [cls for cls in variants() if switches.get(cls.variant.dest)]
     foreign = [cls for cls in on if cls.variant.of != name]
     if foreign:
-        v = foreign[0].variant
-        raise ConfigError(f"{v.flag} chooses a variant of the {v.of} model, not of the {name} model "
-                          f"(--model {v.of} {v.flag})")
+        raise VariantError(name, [foreign[0].variant.dest], of=foreign[0].variant.of)
     if len(on) > 1:
-        raise ConfigError(f"{' and '.join(cls.variant.flag for cls in on)} choose different variants of the {name} "
-                          f"model; give one")
+        raise VariantError(name, [cls.variant.dest for cls in on])
     return on[0] if on else MODELS[name]
-
-
-def selection(cls):
-    """How the command line chooses a model class: ``--model baa``, ``--model baa --energy-arguments``."""
-    return f"--model {cls.name}" if cls.variant is None else f"--model {cls.variant.of} {cls.variant.flag}"
 
 
 def model_from_dict(data):

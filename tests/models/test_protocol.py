@@ -271,7 +271,7 @@ def test_a_variant_conforms_and_is_chosen_by_its_switch(shifted):
     test_every_registered_model_declares_every_member_with_its_kind("baa-shifted")
     assert model_class("baa", shifted=True) is Shifted and model_class("baa") is BAATree
     assert "baa-shifted" not in models.base_models()
-    with pytest.raises(ConfigError, match="--shifted chooses a variant of the baa model, not of the anderson model"):
+    with pytest.raises(ConfigError, match="shifted=True chooses a variant of the baa model, not of the anderson model"):
         model_class("anderson", shifted=True)
 
 
