@@ -137,7 +137,7 @@ FINITE_N = ["finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6
 
 
 def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch):
-    import analysis.finite_size as finite_size
+    import popdyn.analysis.finite_size as finite_size
     import popdyn.cluster
 
     table = tmp_path / "study.parquet"

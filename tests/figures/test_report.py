@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import popdyn
-from analysis.report import combined_growth, fit_run
-from figures.report import COMBINED_FILES, REPORT_FILES, to_html, write_report
+from popdyn.analysis.report import combined_growth, fit_run
+from popdyn.figures.report import COMBINED_FILES, REPORT_FILES, to_html, write_report
 from popdyn.cli import main
 
 ANALYSIS = Path(__file__).resolve().parents[2] / "analysis"
