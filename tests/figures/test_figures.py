@@ -70,7 +70,7 @@ def test_importing_figures_switches_no_backend():
     import subprocess
     import sys
 
-    code = ("import matplotlib; matplotlib.use('pdf'); import figures, popdyn.figures.output; "
+    code = ("import matplotlib; matplotlib.use('pdf'); import popdyn.figures, popdyn.figures.output; "
             "print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "pdf"

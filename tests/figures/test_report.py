@@ -148,3 +148,4 @@ def test_analysis_draws_nothing():
                 continue
             for name in names:
                 assert name.split(".")[0] not in ("matplotlib", "seaborn", "figures"), f"{source.name} imports {name}"
+                assert not name.startswith("popdyn.figures"), f"{source.name} imports {name}"
