@@ -33,7 +33,7 @@ SETTINGS = {
 COARSE = {"quadrature": {"points": 200, "samples": 100_000, "replicas": 3},
           "population": {"size": 10_000, "steps": 60, "burn_in": 10, "replicas": 3}}
 COARSE_POOL = {"pool_size": 100_000, "pool_generations": 20}
-#: Settings of the estimates behind a mobility edge (``analysis.mobility_edge``): about 5 s each, so that a
+#: Settings of the estimates behind a mobility edge (``popdyn.analysis.mobility_edge``): about 5 s each, so that a
 #: root per disorder (about ten estimates) takes about a minute.
 EDGE_SETTINGS = {"quadrature": {"points": 1000, "samples": 1_000_000, "pool_size": 200_000, "replicas": 4},
                  "population": {"size": 50_000, "steps": 200, "burn_in": 50, "pool_size": 200_000, "replicas": 4}}

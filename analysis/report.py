@@ -3,7 +3,7 @@ fit, tail exponents, and the growth Lambda beside the exact tree value.
 
 ``fit_run`` computes a ``RunFit`` (numbers only, no files); ``group_by_point`` and
 ``combined_growth`` combine the seeds of one point. The report files themselves (Markdown,
-HTML, plots) are written by ``figures.report``.
+HTML, plots) are written by ``popdyn.figures.report``.
 
 Scales are computed and carried as logs: on the metallic side ln Gamma grows by ~1.8 per
 generation, and gamma_n passes the largest double (e^709.78) within a few hundred generations.
@@ -239,7 +239,7 @@ class PointFits:
         The model's parameters and N (``point_key``).
     fits : tuple of RunFit
         In the order given.
-    combined : analysis.growth.SeedCombination or None
+    combined : popdyn.analysis.growth.SeedCombination or None
         None with fewer than two seeds whose growth could be fitted.
     """
 

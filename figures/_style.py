@@ -1,6 +1,6 @@
 """One look for every figure: seaborn's theme as a context, and figures made without pyplot.
 
-``style()`` applies the theme only inside a ``with`` block, so importing ``figures`` changes no
+``style()`` applies the theme only inside a ``with`` block, so importing ``popdyn.figures`` changes no
 global matplotlib state and switches no backend. ``new_axes`` builds a ``matplotlib.figure.Figure``
 directly (no pyplot, no figure manager): it renders with Agg whatever backend the caller has,
 and is freed with its last reference.

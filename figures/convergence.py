@@ -3,7 +3,7 @@ and the extrapolation to N = infinity, from the committed finite-population stud
 
 import numpy as np
 
-from analysis.finite_size import extrapolate, study_from_runs
+from popdyn.analysis.finite_size import extrapolate, study_from_runs
 from popdyn.spectrum import brunet_derrida_L
 
 from ._base import FigureData

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 import popdyn
-from analysis.tails import fit_tail_ln
+from popdyn.analysis.tails import fit_tail_ln
 from popdyn.spectrum import baa_spectrum, critical_temperature, stationary_tail_exponent
 
 from ._base import FigureData

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 import popdyn
-from analysis.levy import fit_levy_ln, ln_levy_density_of_ln
+from popdyn.analysis.levy import fit_levy_ln, ln_levy_density_of_ln
 from popdyn.spectrum import critical_temperature, exact_growth
 
 from ._base import FigureData

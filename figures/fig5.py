@@ -4,7 +4,7 @@ The paper's Fig. 5 sketches sigma(T): zero below Tc, the metal above, Drude abov
 the SCBA population shows it through Gamma. Below Tc the typical Gamma (exp <ln Gamma>) is
 proportional to eta (decay only through the bath); above, it forgets eta (the metal), and
 between 1/lam and 1/lam^2 it follows the golden rule pi lam^2 T up to the corrections of BAA
-Eqs. 20-23 (``analysis.metallic``). The mean <Gamma> is drawn too: it is about eta + pi lam^2 T
+Eqs. 20-23 (``popdyn.analysis.metallic``). The mean <Gamma> is drawn too: it is about eta + pi lam^2 T
 at every T, because a single resonant term contributes lam^2 S / (m^2 + S^2), whose average over
 m is pi lam^2 for any small S; the mean is carried by rare resonances and is no order parameter.
 Tc is the exact tree value.
@@ -19,7 +19,7 @@ import popdyn
 from popdyn.results import exp_or_nan
 from popdyn.spectrum import critical_temperature
 
-from analysis.metallic import late_half, late_half_mean
+from popdyn.analysis.metallic import late_half, late_half_mean
 
 from ._base import FigureData
 from ._style import new_axes

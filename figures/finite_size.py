@@ -1,6 +1,6 @@
 """The finite-population study at one lam in two panels: v_N against 1/L^2, and Tc_N/Tc against N.
 
-``popdyn finite-n --plot`` draws it from ``analysis.finite_size``'s tables (``study_from_runs``,
+``popdyn finite-n --plot`` draws it from ``popdyn.analysis.finite_size``'s tables (``study_from_runs``,
 ``extrapolate``, ``population_tc``); the numbers are computed there, this module only draws.
 """
 
@@ -21,12 +21,12 @@ def draw_finite_population(study, extrapolation, tc_table, title=""):
     Parameters
     ----------
     study : pandas.DataFrame
-        ``analysis.finite_size.study_from_runs``: ``T_over_Tc``, ``N``, ``v_N``, ``stderr``,
+        ``popdyn.analysis.finite_size.study_from_runs``: ``T_over_Tc``, ``N``, ``v_N``, ``stderr``,
         ``v_bd_refined``, ``v_exact``.
     extrapolation : pandas.DataFrame
-        ``analysis.finite_size.extrapolate``: ``T_over_Tc``, ``v_inf``, ``c`` (may be empty).
+        ``popdyn.analysis.finite_size.extrapolate``: ``T_over_Tc``, ``v_inf``, ``c`` (may be empty).
     tc_table : pandas.DataFrame
-        ``analysis.finite_size.population_tc``: ``N``, ``Tc_N``, ``lo``, ``hi``, ``Tc_N_over_Tc``
+        ``popdyn.analysis.finite_size.population_tc``: ``N``, ``Tc_N``, ``lo``, ``hi``, ``Tc_N_over_Tc``
         and optionally ``Tc_N_parabola``.
     title : str
         The figure's title (none if empty).
@@ -34,7 +34,7 @@ def draw_finite_population(study, extrapolation, tc_table, title=""):
     Returns
     -------
     matplotlib.figure.Figure
-        Draw it inside ``figures._style.style()`` for the common look.
+        Draw it inside ``popdyn.figures._style.style()`` for the common look.
     """
     fig, (left, right) = new_axes(figsize=(12, 4.6), ncols=2)
     fits = extrapolation.set_index("T_over_Tc") if len(extrapolation) else None

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 import popdyn
-from analysis.growth import fit_growth
+from popdyn.analysis.growth import fit_growth
 from popdyn.spectrum import critical_temperature, typical_growth
 
 from ._base import FigureData
@@ -26,7 +26,7 @@ RATIOS = (0.8, 0.9, 1.1, 1.25)
 def draw_run(ax, table, fit=None, exact_v=None, label="", color=None, typical=True):
     """One run on ``ax``: ln gamma_hat_n (dots), its fitted growth (line) and the exact slope (dashed).
 
-    ``table`` is a run's table of generations; ``fit`` is its ``analysis.growth.GrowthFit`` or any
+    ``table`` is a run's table of generations; ``fit`` is its ``popdyn.analysis.growth.GrowthFit`` or any
     object with ``v``, ``stderr``, ``burn_in``, ``size`` and ``column`` (None: no line);
     ``typical`` also plots <ln Gamma^(n)>. The exact line has the exact slope through the centre of
     the fitted points, so the two differ only in slope.

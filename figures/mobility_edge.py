@@ -1,7 +1,7 @@
 """``mobility-edge``: the mobility edge E_c(W) of the Anderson model on the Bethe lattice, K = 2, box disorder.
 
 A converged answer, no population: each point is the root in E of K lambda(1/2; E, W) = 1 by
-the quadrature of the tilted operator (``analysis.mobility_edge``), with its interval.
+the quadrature of the tilted operator (``popdyn.analysis.mobility_edge``), with its interval.
 """
 
 import math
@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.mobility_edge import mobility_edge
+from popdyn.analysis.mobility_edge import mobility_edge
 
 from ._base import FigureData
 from ._style import new_axes

@@ -42,7 +42,7 @@ def write_figure(module, out, scale="quick", seed=1, command=""):
 
     Parameters
     ----------
-    module : a figure module of ``figures.FIGURES``
+    module : a figure module of ``popdyn.figures.FIGURES``
     out : path
         An existing, writable directory.
     scale : {"tiny", "quick", "paper"}

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.finite_size import population_tc, study_from_runs
+from popdyn.analysis.finite_size import population_tc, study_from_runs
 from popdyn.spectrum import critical_temperature
 
 from ._base import FigureData

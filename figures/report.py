@@ -1,13 +1,13 @@
 """The files of ``popdyn fit``: a run's fitting report as Markdown and HTML, with its plots.
 
-``analysis.report`` computes the fits (``RunFit``, ``combined_growth``); this module draws and
+``popdyn.analysis.report`` computes the fits (``RunFit``, ``combined_growth``); this module draws and
 writes them. ``write_report`` puts into a run directory ``report.md`` (Markdown, for a terminal
 or GitHub, with the PNGs beside it as files) and ``report.html`` (one self-contained page
 rendered from ``templates/report.html.j2``, the plots inline as base64 PNG). Several seeds of one
 point also get ``write_combined_report``: each seed's Lambda fit, their combination and one growth
 plot of all seeds, as ``report_combined.*`` in the first run's directory.
 
-Scales are printed from their logs (``analysis.levy.format_ln``), so a report of a run whose
+Scales are printed from their logs (``popdyn.analysis.levy.format_ln``), so a report of a run whose
 gamma_n has left the range of a double reads the same as any other.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from analysis.levy import format_ln
+from popdyn.analysis.levy import format_ln
 from popdyn.files import atomic_write
 
 from ._style import new_axes, png_bytes, style
@@ -80,7 +80,7 @@ def growth_figure(fits, title=""):
 
     Parameters
     ----------
-    fits : list of analysis.report.RunFit
+    fits : list of popdyn.analysis.report.RunFit
         One run (its <ln Gamma^(n)> drawn too) or several seeds of one point (one colour each).
     title : str
 
@@ -247,7 +247,7 @@ def _image(png, alt, caption):
 @functools.lru_cache(maxsize=1)
 def _templates():
     # autoescape everything: run paths, notes and model names reach the page as text, never as markup
-    return jinja2.Environment(loader=jinja2.PackageLoader("figures", "templates"), autoescape=True,
+    return jinja2.Environment(loader=jinja2.PackageLoader("popdyn.figures", "templates"), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
@@ -280,10 +280,10 @@ def to_html(fit, growth_png=None, levy_png=None, combined=None):
 
     Parameters
     ----------
-    fit : analysis.report.RunFit
+    fit : popdyn.analysis.report.RunFit
     growth_png, levy_png : bytes or None
         The plots (``render_plots``), inlined as base64; an empty or None plot is left out.
-    combined : analysis.growth.SeedCombination or None
+    combined : popdyn.analysis.growth.SeedCombination or None
         The combination over the seeds of this run's point, shown beside the run's own fit.
 
     Returns
@@ -369,9 +369,9 @@ def combined_to_html(fits, combined, growth_png=None, page_dir=None):
 
     Parameters
     ----------
-    fits : list of analysis.report.RunFit
-        The seeds of one point (``analysis.report.group_by_point``).
-    combined : analysis.growth.SeedCombination or None
+    fits : list of popdyn.analysis.report.RunFit
+        The seeds of one point (``popdyn.analysis.report.group_by_point``).
+    combined : popdyn.analysis.growth.SeedCombination or None
     growth_png : bytes or None
         The growth plot of every seed, inlined as base64.
     page_dir : path-like or None
@@ -425,9 +425,9 @@ def write_report(fit, combined=None):
 
     Parameters
     ----------
-    fit : analysis.report.RunFit
+    fit : popdyn.analysis.report.RunFit
         The fit of a run stored on disk.
-    combined : analysis.growth.SeedCombination or None
+    combined : popdyn.analysis.growth.SeedCombination or None
         The combination over the seeds of its point, shown beside its own fit.
 
     Returns
@@ -450,10 +450,10 @@ def write_combined_report(fits, combined):
 
     Parameters
     ----------
-    fits : list of analysis.report.RunFit
-        The seeds of one point, in order (``analysis.report.group_by_point``); the first holds the report.
-    combined : analysis.growth.SeedCombination or None
-        ``analysis.report.combined_growth(fits)``.
+    fits : list of popdyn.analysis.report.RunFit
+        The seeds of one point, in order (``popdyn.analysis.report.group_by_point``); the first holds the report.
+    combined : popdyn.analysis.growth.SeedCombination or None
+        ``popdyn.analysis.report.combined_growth(fits)``.
 
     Returns
     -------

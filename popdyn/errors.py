@@ -18,7 +18,7 @@ class NoRootError(ConfigError):
 
 
 class NoTransitionError(NoRootError):
-    """K lambda(1/2) - 1 of one sign at both ends of a given ``bracket``, on a coarse look (``analysis.anderson``)."""
+    """K lambda(1/2) - 1 of one sign at both ends of a given ``bracket``, on a coarse look (``popdyn.analysis.anderson``)."""
 
     def __init__(self, message, ends, bracket):
         super().__init__(message, ends)

@@ -17,22 +17,29 @@ from .files import utc_now
 def git_commit():
     """The commit of the popdyn checkout that is running, with ``-dirty`` if its code was edited; None outside git.
 
+    Only a checkout counts: the package must be the ``popdyn/`` folder at the top of the git work tree, so
+    that an installed popdyn (in a virtual environment that happens to lie inside some repository) names
+    no commit.
+
     Returns
     -------
     str or None
     """
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5)
+        out = subprocess.run(["git", "-C", str(here), "rev-parse", "--show-toplevel", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        if out.returncode != 0:
+            return None
+        top, head = out.stdout.split()
+        if Path(top).resolve() != here.parent:
+            return None
         # docs/ holds outputs (figures, study tables), not code: writing them does not make the code dirty
         dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--",
                                 ":(top,exclude)docs"], capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    return head + ("-dirty" if dirty.stdout.strip() else "")
 
 
 def host():

@@ -50,7 +50,7 @@ def population_growth(model, size, seeds, generations):
     import math
 
     import popdyn
-    from analysis.growth import fit_growth
+    from popdyn.analysis.growth import fit_growth
 
     values = [fit_growth(popdyn.run(model, size=size, generations=generations, seed=s, progress=False).table,
                          "mean_ln").v for s in seeds]

@@ -137,7 +137,7 @@ FINITE_N = ["finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6
 
 
 def test_finite_n_table_resumes_without_rerunning(tmp_path, capsys, monkeypatch):
-    import analysis.finite_size as finite_size
+    import popdyn.analysis.finite_size as finite_size
     import popdyn.cluster
 
     table = tmp_path / "study.parquet"
@@ -270,3 +270,33 @@ def test_report_folder_that_refuses_files_is_a_config_error():
         assert str(exc).startswith("--report: cannot write in '/sys'") and "\n" not in str(exc)
     else:
         pytest.skip("this machine lets a file be made in /sys")
+
+
+def test_version_names_the_commit_of_a_checkout(capsys, monkeypatch):
+    """`popdyn --version`: the version of pyproject.toml, with the commit when popdyn runs from a git checkout."""
+    import re
+
+    import popdyn
+    from popdyn import provenance
+
+    code, stdout, _ = _main(capsys, "--version")
+    commit = provenance.git_commit()
+    assert code == 0
+    if commit is None:
+        assert stdout == f"popdyn {popdyn.__version__}\n"
+    else:
+        assert re.fullmatch(rf"popdyn {re.escape(popdyn.__version__)} \(commit [0-9a-f]{{7}}(-dirty)?\)\n", stdout)
+        assert stdout.split("commit ")[1].startswith(commit[:7])
+    monkeypatch.setattr(provenance, "git_commit", lambda: None)
+    assert _main(capsys, "--version")[1] == f"popdyn {popdyn.__version__}\n"
+
+
+def test_the_version_is_the_one_of_pyproject():
+    from pathlib import Path
+
+    import popdyn
+    from popdyn._version import _from_pyproject
+
+    root = Path(popdyn.__file__).resolve().parents[1]
+    assert popdyn.__version__ == _from_pyproject()
+    assert f"\nversion: {popdyn.__version__}\n" in (root / "CITATION.cff").read_text()

@@ -74,8 +74,8 @@ def test_spectrum_tc(capsys):
 
 @pytest.fixture
 def light(monkeypatch):
-    """The command's settings of K lambda made light (``analysis.anderson``); the same settings go to the API."""
-    import analysis.anderson as anderson
+    """The command's settings of K lambda made light (``popdyn.analysis.anderson``); the same settings go to the API."""
+    import popdyn.analysis.anderson as anderson
 
     for method, settings in LIGHT.items():
         monkeypatch.setitem(anderson.SETTINGS, method, (settings, settings))
@@ -84,14 +84,14 @@ def light(monkeypatch):
 
 
 def test_spectrum_anderson_growth(capsys, light):
-    from analysis.anderson import anderson_growth
+    from popdyn.analysis.anderson import anderson_growth
 
     _same(_printed(capsys, "spectrum", "--model", "anderson", "--W", "17", "--beta", "0.4"),
           anderson_growth(17.0, beta=0.4, settings=light["quadrature"]))
 
 
 def test_spectrum_anderson_wc(capsys, light, monkeypatch):
-    ran = _recording(monkeypatch, "analysis.anderson", "critical_disorder")
+    ran = _recording(monkeypatch, "popdyn.analysis.anderson", "critical_disorder")
     printed = _printed(capsys, "spectrum", "--model", "anderson", "--wc", "--bracket", "16,20")
     _same(printed, ran[0])
     assert printed["bracket"] == [16.0, 20.0] and printed["bracket_search"] is None
@@ -99,7 +99,7 @@ def test_spectrum_anderson_wc(capsys, light, monkeypatch):
 
 
 def test_spectrum_mobility_edge(capsys, light, monkeypatch):
-    ran = _recording(monkeypatch, "analysis.mobility_edge", "mobility_edge")
+    ran = _recording(monkeypatch, "popdyn.analysis.mobility_edge", "mobility_edge")
     _same(_printed(capsys, "spectrum", "--model", "anderson", "--mobility-edge", "--disorders", "12"), ran[0])
     assert [p["settings"] for p in ran[0].to_dict()["curve"]] == [{**light["quadrature"], "parameter": None}]
 
@@ -118,7 +118,7 @@ def transition_runs(tmp_path_factory):
 
 
 def test_run(capsys, tmp_path):
-    from analysis.summary import run_summary
+    from popdyn.analysis.summary import run_summary
 
     printed = _printed(capsys, "run", "--lam", "0.01", "--T", "3.3", "--size", "300", "--generations", "6",
                        "--no-progress", "--out", tmp_path / "r")
@@ -126,7 +126,7 @@ def test_run(capsys, tmp_path):
 
 
 def test_fit(capsys, transition_runs):
-    from analysis.report import fit_runs
+    from popdyn.analysis.report import fit_runs
 
     paths = transition_runs[:2]
     printed = _printed(capsys, "fit", *paths, "--no-report", "--bootstrap", "9", "--tail-bootstrap", "5")
@@ -136,7 +136,7 @@ def test_fit(capsys, transition_runs):
 
 
 def test_transition(capsys, transition_runs):
-    from analysis.transition import transition_from_runs
+    from popdyn.analysis.transition import transition_from_runs
 
     printed = _printed(capsys, "transition", *transition_runs)
     _same(printed, transition_from_runs([popdyn.load(p) for p in transition_runs]))
@@ -144,7 +144,7 @@ def test_transition(capsys, transition_runs):
 
 
 def test_finite_n(capsys, monkeypatch):
-    ran = _recording(monkeypatch, "analysis.finite_size", "finite_size_report")
+    ran = _recording(monkeypatch, "popdyn.analysis.finite_size", "finite_size_report")
     printed = _printed(capsys, "finite-n", "--lam", "0.1", "--sizes", "200,400", "--ratios", "1,1.6", "--seeds", "2",
                        "-G", "16", "--workers", "1", "--no-progress")
     _same(printed, ran[0])
@@ -153,7 +153,7 @@ def test_finite_n(capsys, monkeypatch):
 
 
 def test_metallic(capsys):
-    from analysis.metallic import metallic_table
+    from popdyn.analysis.metallic import metallic_table
 
     _same(_printed(capsys, "metallic", "--lam", "0.01", "--T", "300,1000", "--size", "200", "-G", "6", "--seeds", "2"),
           metallic_table(0.01, (300.0, 1000.0), size=200, generations=6, seeds=(1, 2)))

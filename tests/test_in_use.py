@@ -162,7 +162,7 @@ def test_a_result_table_has_one_writer(tmp_path):
 
 
 def test_a_stopped_study_names_its_table_only_once_the_table_exists(tmp_path):
-    from analysis.finite_size import FiniteSizeStudy, study_run
+    from popdyn.analysis.finite_size import FiniteSizeStudy, study_run
     from popdyn.cli.transition import _saved
 
     study = FiniteSizeStudy(0.1, sizes=(200,), ratios=(1.0,), seeds=(1, 2), generations=8,

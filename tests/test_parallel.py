@@ -81,8 +81,8 @@ def test_the_analysis_never_imports_dask():
     import subprocess
     import sys
 
-    code = ("import sys, analysis, analysis.finite_size, analysis.mobility_edge, analysis.transition, "
-            "analysis.metallic, popdyn, popdyn.parallel; "
+    code = ("import sys, popdyn.analysis, popdyn.analysis.finite_size, popdyn.analysis.mobility_edge, popdyn.analysis.transition, "
+            "popdyn.analysis.metallic, popdyn, popdyn.parallel; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]; assert not bad, bad")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.finite_size import sizes_for_tc_within
-from analysis.growth import combine_seeds, fit_growth
-from analysis.levy import fit_levy, fit_levy_ln
-from analysis.metallic import metallic_point
-from analysis.tails import fit_tail
-from analysis.transition import crossing
+from popdyn.analysis.finite_size import sizes_for_tc_within
+from popdyn.analysis.growth import combine_seeds, fit_growth
+from popdyn.analysis.levy import fit_levy, fit_levy_ln
+from popdyn.analysis.metallic import metallic_point
+from popdyn.analysis.tails import fit_tail
+from popdyn.analysis.transition import crossing
 from popdyn.models import AndersonTree, BAATree
 from popdyn.results import LN_HUGE, LN_TINY, ConfidenceInterval, json_safe, mean_of_exp, sample_mean
 from popdyn.spectrum import Spectrum, exact_growth, transition, typical_growth

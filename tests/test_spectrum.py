@@ -183,7 +183,7 @@ def test_stationary_tail_exponent_against_a_population_with_a_source():
     import numpy as np
 
     import popdyn
-    from analysis.tails import fit_tail_ln
+    from popdyn.analysis.tails import fit_tail_ln
     from popdyn.spectrum import baa_spectrum, stationary_tail_exponent
 
     T = 0.7 * critical_temperature(0.01)

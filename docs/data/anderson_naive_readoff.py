@@ -3,7 +3,7 @@ import json, sys, time
 import numpy as np
 import popdyn
 from popdyn.models import AndersonTree
-from analysis.growth import fit_growth
+from popdyn.analysis.growth import fit_growth
 rows = []
 for N in (10**4, 10**5, 10**6):
     for W in (12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.17):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.finite_size import finite_population_runs, population_tc, run_grid, study_from_runs
+from popdyn.analysis.finite_size import finite_population_runs, population_tc, run_grid, study_from_runs
 from popdyn.models import BAAOffsetTree
 
 HERE = Path(__file__).parent

@@ -27,6 +27,20 @@ class Stopped(Exception):
         self.interrupted = interrupted
 
 
+def _print_version(ctx, param, value):
+    """``--version``: ``popdyn 0.1.0 (commit abc1234)``, the commit looked up only when asked.
+
+    Not click's ``version_option``: its message is fixed when the module is imported, and the commit takes a
+    call to git. The version is that of the distribution (``popdyn._version.DISTRIBUTION``).
+    """
+    if not value or ctx.resilient_parsing:
+        return
+    from .._version import version_line
+
+    click.echo(version_line())
+    ctx.exit()
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
@@ -36,7 +50,8 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="popdyn")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version (with the commit of a git checkout) and exit.")
 def cli():
     """Population dynamics on the Cayley tree of Basko, Aleiner & Altshuler (many-body localization).
 

@@ -130,9 +130,9 @@ def _sizes(text, option, most):
 
 
 def _plot(rows):
-    from figures import style
-    from figures._style import png_bytes
-    from figures.bench import draw_rates
+    from popdyn.figures import style
+    from popdyn.figures._style import png_bytes
+    from popdyn.figures.bench import draw_rates
 
     with style():
         return png_bytes(draw_rates(rows))

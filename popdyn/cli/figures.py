@@ -13,7 +13,7 @@ from ..files import check_writable_folder
 from ..interrupt import Interrupted
 from ._common import cli, command_line
 
-#: The names ``popdyn figures`` takes (``figures.FIGURES``), listed here so that --help needs no matplotlib.
+#: The names ``popdyn figures`` takes (``popdyn.figures.FIGURES``), listed here so that --help needs no matplotlib.
 NAMES = ("fig4", "fig2b", "fig5", "growth", "phase", "spectrum", "convergence", "offsets", "mobility-edge")
 
 
@@ -94,11 +94,11 @@ def figures_command(names, out, scale, seed):
     """
     chosen = _names(names)
 
-    import figures
-    from figures._data import check_studies
-    from figures.output import write_figure
+    import popdyn.figures
+    from popdyn.figures._data import check_studies
+    from popdyn.figures.output import write_figure
 
-    check_studies([figures.FIGURES[name] for name in chosen])
+    check_studies([popdyn.figures.FIGURES[name] for name in chosen])
     out = Path(out)
     created = _check_writable(out)
 
@@ -109,7 +109,7 @@ def figures_command(names, out, scale, seed):
     try:
         for name in tqdm(chosen, desc="figures", unit="figure", disable=len(chosen) < 2, leave=False):
             command = shlex.join(["popdyn", "figures", name, "--out", str(out), "--scale", scale, "--seed", str(seed)])
-            written.extend(write_figure(figures.FIGURES[name], out, scale=scale, seed=seed, command=command))
+            written.extend(write_figure(popdyn.figures.FIGURES[name], out, scale=scale, seed=seed, command=command))
             click.echo(f"{name}: {out / name}.{{png,pdf,parquet,md}}")
     except OSError as exc:
         _remove_if_empty(created)

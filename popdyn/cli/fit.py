@@ -49,7 +49,7 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
       popdyn fit runs/metal
       popdyn fit runs/metal-s1 runs/metal-s2 runs/metal-s3 --json
     """
-    from analysis.report import check_seeds_by_point, fit_runs, point_key
+    from popdyn.analysis.report import check_seeds_by_point, fit_runs, point_key
 
     from .. import runs
 
@@ -63,7 +63,7 @@ def fit_command(run_dirs, burn_in, bootstrap, tail_bootstrap, as_json, report):
             raise ConfigError(f"--burn-in {burn_in} leaves fewer than 3 generations in {r.path} (it ends at {last})")
     if report:  # every output is checked before any fit: a refusal costs nothing and writes nothing
         # drawing and templates are imported only when there is a report to write (--no-report skips them)
-        from figures.report import COMBINED_FILES, REPORT_FILES, write_combined_report, write_report
+        from popdyn.figures.report import COMBINED_FILES, REPORT_FILES, write_combined_report, write_report
 
         points = {}
         for r in loaded:

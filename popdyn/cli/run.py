@@ -56,7 +56,7 @@ def run_command(ctx, size, generations, seed, snapshot, out, resume, threads, dt
       popdyn run --resume runs/metal --generations 80  # extend
       popdyn run --model anderson --W 15 --recursion linear --size 100000 --generations 40
     """
-    from analysis.summary import run_summary
+    from popdyn.analysis.summary import run_summary
 
     from .. import runs
 

@@ -41,7 +41,7 @@ def study_prototype(name="baa", switches=None, **parameters):
 
     The hook through which ``finite-n`` and ``metallic`` choose their model from the registry
     (``popdyn.models.model_class``); they study the BAA tree today. The study then sets lam and T
-    (``analysis.finite_size.study_model``, ``analysis.metallic.metallic_model``).
+    (``popdyn.analysis.finite_size.study_model``, ``popdyn.analysis.metallic.metallic_model``).
     """
     from ..models import model_class
 
@@ -129,9 +129,9 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, edge
 
 
 def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, seed, as_json):
-    """E_c(W) of the Anderson model (``analysis.mobility_edge``), printed as its summary or its JSON."""
-    from analysis.anderson import EDGE_SETTINGS, estimator_settings
-    from analysis.mobility_edge import mobility_edge
+    """E_c(W) of the Anderson model (``popdyn.analysis.mobility_edge``), printed as its summary or its JSON."""
+    from popdyn.analysis.anderson import EDGE_SETTINGS, estimator_settings
+    from popdyn.analysis.mobility_edge import mobility_edge
 
     if wc or W is not None or E != 0.0:
         raise ConfigError("--mobility-edge traces E_c over W: give it without --W, --E or --wc")
@@ -154,7 +154,7 @@ def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, 
 
 def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
     """K lambda(beta) or W_c of ``cls``: the Anderson model (``--model anderson``) or a variant of it."""
-    from analysis.anderson import anderson_growth, critical_disorder, estimator_settings, one_sign
+    from popdyn.analysis.anderson import anderson_growth, critical_disorder, estimator_settings, one_sign
     from popdyn.tilted import Bracket
 
     if wc == (W is not None):
@@ -217,7 +217,7 @@ def transition_command(run_dirs, burn_in, degree, as_json):
       popdyn transition sweeps/tc
       popdyn transition runs/T1.6-s1 runs/T1.6-s2 runs/T1.9-s1 runs/T1.9-s2   (popdyn run --out ...)
     """
-    from analysis.transition import finished_runs, transition_from_runs
+    from popdyn.analysis.transition import finished_runs, transition_from_runs
 
     try:
         loaded = finished_runs(run_dirs)
@@ -271,7 +271,7 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
     """
     from tqdm.auto import tqdm
 
-    from analysis.finite_size import FiniteSizeStudy, exact_tc
+    from popdyn.analysis.finite_size import FiniteSizeStudy, exact_tc
 
     from ..cluster import check_cluster_options, check_local_cluster, dask_client
     from ..engine import memory_needed
@@ -308,8 +308,8 @@ def finite_n_command(lam, sizes, ratios, seeds, generations, table_path, plot_pa
                 study.run(executor=client, threads=threads_per_worker, on_run=lambda row: bar.update(1))
         report = study.report()
     if plot_path is not None and report.tcs is not None:
-        from figures._style import png_bytes, style
-        from figures.finite_size import draw_finite_population
+        from popdyn.figures._style import png_bytes, style
+        from popdyn.figures.finite_size import draw_finite_population
 
         from ..files import atomic_write
 
@@ -360,7 +360,7 @@ def metallic_command(lam, T_text, size, generations, seeds, as_json):
     Example:
       popdyn metallic --lam 1e-3 --T 3e2,1e3,3e3,1e4,3e4,1e5
     """
-    from analysis.metallic import metallic_model, metallic_table
+    from popdyn.analysis.metallic import metallic_model, metallic_table
 
     from ..runs import check_memory
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import popdyn
-from analysis.finite_size import extrapolate, finite_population_study, population_tc, sizes_for_tc_within
+from popdyn.analysis.finite_size import extrapolate, finite_population_study, population_tc, sizes_for_tc_within
 
 
 def test_tiny_study_has_every_column_and_the_exact_values():
@@ -23,8 +23,8 @@ def test_tiny_study_has_every_column_and_the_exact_values():
 
 
 def test_study_plot_is_a_png():
-    from figures._style import png_bytes, style
-    from figures.finite_size import draw_finite_population
+    from popdyn.figures._style import png_bytes, style
+    from popdyn.figures.finite_size import draw_finite_population
 
     study = finite_population_study(0.1, sizes=(200, 400, 800), ratios=(1.0, 1.3, 1.6, 2.0), seeds=(1, 2),
                                     generations=12)
@@ -65,7 +65,7 @@ def test_n_for_tc_interval_covers_the_true_size():
 
 
 def test_runs_with_one_seed_are_reported_but_left_out_of_the_fits():
-    from analysis.finite_size import finite_population_runs, run_grid, study_from_runs
+    from popdyn.analysis.finite_size import finite_population_runs, run_grid, study_from_runs
 
     runs = finite_population_runs(run_grid(0.1, (200, 400, 800), (1.0, 1.6), (1, 2), 12)
                                   + run_grid(0.1, (1600,), (1.0, 1.6), (1,), 12))
@@ -79,7 +79,7 @@ def test_a_repeated_seed_of_one_point_is_refused():
     """Rows of seed 1 at one (T/Tc, N) with two run lengths share their early generations: not two seeds."""
     from popdyn.errors import ConfigError
 
-    from analysis.finite_size import RUN_COLUMNS, study_from_runs
+    from popdyn.analysis.finite_size import RUN_COLUMNS, study_from_runs
 
     def row(seed, generations):
         return dict(zip(RUN_COLUMNS, (0.1, 1.3, 0.52, 1000, seed, generations, 0.1, 0.01, 1.0)))
@@ -93,7 +93,7 @@ def test_runs_on_any_executor_equal_the_runs_one_by_one():
     ``ProcessPoolExecutor``: the same rows, bit for bit, as in this process.
 
     Two of the temperatures print alike ({:g}): their Dask tasks must still be two (distinct task keys)."""
-    from analysis.finite_size import finite_population_runs, run_grid
+    from popdyn.analysis.finite_size import finite_population_runs, run_grid
     from popdyn.cluster import dask_client
 
     keys = run_grid(0.1, (200, 400), (1.0, 1.0000001, 1.6), (1, 2), 12)
@@ -121,7 +121,7 @@ def test_runs_on_any_executor_equal_the_runs_one_by_one():
 
 
 def test_a_run_that_fails_here_raises_its_own_error():
-    from analysis.finite_size import finite_population_runs
+    from popdyn.analysis.finite_size import finite_population_runs
 
     with pytest.raises(popdyn.ConfigError, match="size must be"):
         finite_population_runs([(0.1, 1.0, 1, 1, 12)])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.growth import combine_seeds, default_burn_in, fit_growth
+from popdyn.analysis.growth import combine_seeds, default_burn_in, fit_growth
 
 REPLICAS = 400
 # coverage of a 95 % interval over REPLICAS replicas: binomial standard error
@@ -90,7 +90,7 @@ def test_an_overflow_or_nan_is_no_extinction(bad):
 def test_fit_run_refuses_an_overflowed_run(monkeypatch, tmp_path):
     """The report does not turn it into a note either: the whole fit is refused."""
     import popdyn
-    from analysis.report import fit_run
+    from popdyn.analysis.report import fit_run
     from popdyn.errors import ConfigError
     from popdyn.runs import Run
 

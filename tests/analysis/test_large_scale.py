@@ -18,10 +18,10 @@ import popdyn
 from popdyn.models import BAATree
 from popdyn.results import json_safe
 from popdyn.runconfig import RunConfig
-from analysis.levy import exp_or_nan, fit_levy, fit_levy_ln, format_ln, levy_scale_interval, ln_levy_scale_interval
-from analysis.report import fit_run
-from analysis.summary import format_run_summary, run_summary
-from analysis.tails import fit_tail, fit_tail_ln
+from popdyn.analysis.levy import exp_or_nan, fit_levy, fit_levy_ln, format_ln, levy_scale_interval, ln_levy_scale_interval
+from popdyn.analysis.report import fit_run
+from popdyn.analysis.summary import format_run_summary, run_summary
+from popdyn.analysis.tails import fit_tail, fit_tail_ln
 
 OFFSETS = (-5000.0, 5000.0, 1e5)
 ROUNDING = 1e-9  # shifts of 1e5 lose ~1e5 * 2e-16 per sample; far below any sampling error
@@ -92,8 +92,8 @@ def test_scale_interval_in_logs_is_the_interval_of_the_number():
 
 
 def test_levy_plot_draws_any_ln_gamma():
-    from figures._style import new_axes, png_bytes, style
-    from figures.fig4 import draw_densities
+    from popdyn.figures._style import new_axes, png_bytes, style
+    from popdyn.figures.fig4 import draw_densities
 
     y = _levy_ln(2000, seed=5, ln_gamma=1e4)
     with style():
@@ -135,7 +135,7 @@ def test_report_of_a_run_beyond_exp_range_is_finite_in_logs():
     assert all(math.isfinite(a["ln_tail_gamma"]) and a["tail_gamma"] is None for a in doc["alpha"])
     shown = format_ln(fit.levy[200].ln_gamma)
     assert shown in fit.summary()
-    from figures.report import to_html, to_markdown
+    from popdyn.figures.report import to_html, to_markdown
 
     assert format_ln(last["ln_gamma"], 5) in to_markdown(fit)
     assert format_ln(last["ln_gamma"], 5) in to_html(fit, b"", None)

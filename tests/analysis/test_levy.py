@@ -7,7 +7,7 @@ import pytest
 from scipy import integrate, special, stats
 
 import popdyn
-from analysis.levy import fit_levy, levy_density, levy_scale_interval
+from popdyn.analysis.levy import fit_levy, levy_density, levy_scale_interval
 
 
 def test_density_is_scipy_levy_with_scale_two_gamma():

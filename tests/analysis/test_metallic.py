@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.metallic import metallic_point
+from popdyn.analysis.metallic import metallic_point
 from popdyn.errors import ConfigError
 
 
@@ -38,7 +38,7 @@ def test_a_repeated_seed_is_refused():
 
 def test_late_half_mean_is_the_mean_of_gamma_over_the_last_half():
     import popdyn
-    from analysis.metallic import late_half, late_half_mean, metallic_model
+    from popdyn.analysis.metallic import late_half, late_half_mean, metallic_model
 
     run = popdyn.run(metallic_model(0.01, 300.0), size=300, generations=9, seed=2, progress=False)
     late = late_half(run)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.mobility_edge import mobility_edge
+from popdyn.analysis.mobility_edge import mobility_edge
 from popdyn.errors import ConfigError
 from popdyn.models import AndersonTree
 from popdyn.tilted import critical_point
@@ -54,7 +54,7 @@ def _reversed_map(function, items):
 def test_the_curve_is_put_back_in_w_order_whatever_order_the_roots_finish(monkeypatch):
     """Roots in any order (a fake root per W, run last first): the curve in the order of Ws, the localized apart,
     progress told once per edge found, and a disorder's error raised as it is."""
-    import analysis.mobility_edge as me
+    import popdyn.analysis.mobility_edge as me
 
     def fake_root(W, K, disorder, method, settings):
         if W == 13.0:

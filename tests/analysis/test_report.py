@@ -7,8 +7,8 @@ import pytest
 
 import popdyn
 from popdyn.lock import DirectoryLock
-from analysis.report import fit_run
-from figures.report import write_report
+from popdyn.analysis.report import fit_run
+from popdyn.figures.report import write_report
 from popdyn.cli import main
 
 
@@ -73,7 +73,7 @@ def test_a_repeated_seed_is_refused_not_combined(seeds, tmp_path, capsys):
     also for one directory named twice and for a shorter run of the same seed."""
     from popdyn.errors import ConfigError
 
-    from analysis.report import group_by_point
+    from popdyn.analysis.report import group_by_point
 
     again = popdyn.run(seeds[0].model, size=5000, generations=20, seed=1, out=tmp_path / "again", progress=False)
     for argv in ([str(seeds[0].path), str(again.path)], [str(seeds[0].path), str(seeds[1].path), str(seeds[0].path)]):

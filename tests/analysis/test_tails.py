@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.tails import MIN_TAIL, fit_tail
+from popdyn.analysis.tails import MIN_TAIL, fit_tail
 
 REPLICAS = 150
 TOL = 3 * math.sqrt(0.95 * 0.05 / REPLICAS)

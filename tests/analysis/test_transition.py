@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import popdyn
-from analysis.transition import crossing, transition_from_runs
+from popdyn.analysis.transition import crossing, transition_from_runs
 
 
 def _synthetic(rng, Tc=2.0, slope=1.5, seeds=4, noise=0.1):

@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-import figures
-from figures.output import write_figure
+import popdyn.figures
+from popdyn.figures.output import write_figure
 from tests.helpers import run_main
 
 #: Per figure, columns that must hold a finite number in every row (the rest may be nan by design,
@@ -26,13 +26,13 @@ FINITE = {
 
 
 def test_every_figure_is_tested():
-    assert set(FINITE) == set(figures.FIGURES)
+    assert set(FINITE) == set(popdyn.figures.FIGURES)
 
 
 @pytest.mark.parametrize("name", sorted(FINITE))
 def test_figure_writes_its_four_files(name, tmp_path):
     command = f"popdyn figures {name} --out {tmp_path} --scale tiny --seed 3"
-    paths = write_figure(figures.FIGURES[name], tmp_path, scale="tiny", seed=3, command=command)
+    paths = write_figure(popdyn.figures.FIGURES[name], tmp_path, scale="tiny", seed=3, command=command)
     assert [p.name for p in paths] == [f"{name}.{s}" for s in ("png", "pdf", "parquet", "md")]
     assert all(p.stat().st_size > 0 for p in paths)
     assert paths[0].read_bytes().startswith(b"\x89PNG") and paths[1].read_bytes().startswith(b"%PDF")
@@ -51,7 +51,7 @@ def test_figure_writes_its_four_files(name, tmp_path):
 def test_png_resolution_is_150_dpi(tmp_path):
     from PIL import Image
 
-    (png, *_) = write_figure(figures.FIGURES["spectrum"], tmp_path, scale="tiny")
+    (png, *_) = write_figure(popdyn.figures.FIGURES["spectrum"], tmp_path, scale="tiny")
     assert round(Image.open(png).info["dpi"][0]) == 150
 
 
@@ -60,9 +60,9 @@ def test_a_figure_draws_onto_a_given_axes():
 
     fig = Figure()
     ax = fig.subplots()
-    data = figures.FIGURES["spectrum"].compute(scale="tiny")
-    with figures.style():
-        assert figures.FIGURES["spectrum"].draw(data, ax=ax) is fig
+    data = popdyn.figures.FIGURES["spectrum"].compute(scale="tiny")
+    with popdyn.figures.style():
+        assert popdyn.figures.FIGURES["spectrum"].draw(data, ax=ax) is fig
     assert ax.lines
 
 
@@ -70,7 +70,7 @@ def test_importing_figures_switches_no_backend():
     import subprocess
     import sys
 
-    code = ("import matplotlib; matplotlib.use('pdf'); import figures, figures.output; "
+    code = ("import matplotlib; matplotlib.use('pdf'); import popdyn.figures, popdyn.figures.output; "
             "print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "pdf"
@@ -88,7 +88,7 @@ def test_cli_writes_the_named_figures(tmp_path, capsys):
 def test_the_command_line_names_every_figure():
     from popdyn.cli.figures import NAMES
 
-    assert list(NAMES) == list(figures.FIGURES)
+    assert list(NAMES) == list(popdyn.figures.FIGURES)
 
 
 def test_a_signal_stops_the_figures_with_nothing_half_written(tmp_path):

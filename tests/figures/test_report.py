@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import popdyn
-from analysis.report import combined_growth, fit_run
-from figures.report import COMBINED_FILES, REPORT_FILES, to_html, write_report
+from popdyn.analysis.report import combined_growth, fit_run
+from popdyn.figures.report import COMBINED_FILES, REPORT_FILES, to_html, write_report
 from popdyn.cli import main
 
 ANALYSIS = Path(__file__).resolve().parents[2] / "analysis"
@@ -148,3 +148,4 @@ def test_analysis_draws_nothing():
                 continue
             for name in names:
                 assert name.split(".")[0] not in ("matplotlib", "seaborn", "figures"), f"{source.name} imports {name}"
+                assert not name.startswith("popdyn.figures"), f"{source.name} imports {name}"

@@ -156,7 +156,7 @@ def test_command_line_runs_the_offset_tree_and_refuses_bad_parameters(capsys, tm
 
 def test_transition_reads_runs_of_the_offset_tree_beside_its_own_tc():
     import popdyn
-    from analysis.transition import transition_from_runs
+    from popdyn.analysis.transition import transition_from_runs
 
     runs = [popdyn.run(BAAOffsetTree(lam=0.01, T=T), size=3000, generations=24, seed=s, progress=False)
             for T in (1.6, 2.2, 2.8) for s in (1, 2)]

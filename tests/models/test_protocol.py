@@ -318,9 +318,9 @@ def test_a_variant_is_a_sweep_point(shifted):
 def test_a_study_asks_the_model_not_its_name(shifted):
     """A variant with lam and T is studied like the BAA tree (same kernels here: the same numbers)."""
     import popdyn
-    from analysis.finite_size import finite_population_study
-    from analysis.metallic import metallic_point
-    from analysis.transition import transition_from_runs
+    from popdyn.analysis.finite_size import finite_population_study
+    from popdyn.analysis.metallic import metallic_point
+    from popdyn.analysis.transition import transition_from_runs
 
     def runs(model):
         return [popdyn.run(model.at(T=T), size=400, generations=12, seed=s, progress=False)

@@ -10,7 +10,7 @@ import math
 import pytest
 
 import popdyn
-from analysis.growth import fit_growth
+from popdyn.analysis.growth import fit_growth
 from tests.helpers import population_growth
 
 pytestmark = pytest.mark.slow
@@ -49,7 +49,7 @@ def test_small_population_gets_the_phase_wrong_above_tc():
 def test_population_tc_lies_above_the_exact_tc_and_falls_with_n():
     """lam = 0.01 (Tc = 1.649): Tc_N from 4 temperatures x 3 seeds; the bias of v_N (low) puts
     Tc_N above Tc, and it shrinks with N (docs/transition.md: about 1.45 Tc at 10^3, 1.14 Tc at 10^5)."""
-    from analysis.finite_size import finite_population_study, population_tc
+    from popdyn.analysis.finite_size import finite_population_study, population_tc
 
     study = finite_population_study(0.01, sizes=(10**3, 10**5), ratios=(1.0, 1.3, 1.6, 2.0), seeds=(1, 2, 3))
     small, large = population_tc(study).itertuples(index=False)
