@@ -77,3 +77,17 @@ def provenance():
         "created": utc_now(),
         "command": sys.argv,
     }
+
+
+def version_line():
+    """What ``popdyn --version`` prints: ``popdyn 0.1.0 (commit abc1234)``; no commit outside a git checkout.
+
+    Returns
+    -------
+    str
+    """
+    commit = git_commit()
+    if commit is None:
+        return f"popdyn {__version__}"
+    sha, dirty, _ = commit.partition("-dirty")
+    return f"popdyn {__version__} (commit {sha[:7]}{dirty})"

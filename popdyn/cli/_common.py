@@ -35,7 +35,7 @@ def _print_version(ctx, param, value):
     """
     if not value or ctx.resilient_parsing:
         return
-    from .._version import version_line
+    from ..provenance import version_line
 
     click.echo(version_line())
     ctx.exit()
