@@ -5,10 +5,8 @@ the largest eigenvalue K lambda(beta) of the beta-tilted linearized operator, by
 (``popdyn.tilted.quadrature_growth``, box disorder) or tilted population
 (``popdyn.tilted.tilted_growth``, any disorder), and the critical disorder W_c where
 K lambda(1/2) = 1. Each study returns a result object with ``to_dict()`` and ``summary()``;
-``popdyn spectrum --model anderson`` prints exactly those.
+``popdyn spectrum --model anderson`` prints exactly those. For example, just below W_c:
 
-Examples
---------
 >>> g = anderson_growth(W=17.0, K=2, settings=dict(points=200, samples=50_000, replicas=3, pool_size=20_000,
 ...                                                  pool_generations=20))
 >>> g.growth.growth > 1.0   # below W_c = 18.17: the states at the band centre are extended

@@ -83,4 +83,4 @@ def model_from_dict(data):
 
 __all__ = ["AndersonTree", "BAAOffsetTree", "BAATree", "MODELS", "Model", "Parameter", "Variant", "RECURSIONS",
            "COORDINATIONS", "base_models", "default_model", "example_model", "model_class", "model_from_dict",
-           "registry", "selection", "variants"]
+           "registry", "variants"]
