@@ -30,7 +30,7 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
-# Every figure at the quick scale into docs/figures (the README gallery): under a minute on 2 cores.
+# Every figure at the quick scale into docs/figures (the gallery of the site, docs/gallery.md): under a minute on 2 cores.
 figures: $(STAMP)
 	$(BIN)/popdyn figures all --out docs/figures
 

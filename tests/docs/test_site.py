@@ -136,3 +136,30 @@ def test_the_gallery_shows_every_figure_with_its_command(site):
     for name in names:
         assert re.search(rf'<img [^>]*src="_images/{re.escape(name)}\.png"', gallery), name
         assert f"popdyn figures {name}" in text, name
+
+
+def readme_links(text):
+    """The relative targets of the Markdown links and images of ``text`` (no scheme, no bare anchor)."""
+    targets = []
+    for target in re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", text):
+        parts = urlsplit(target)
+        if parts.scheme or target.startswith(("//", "#")):
+            continue
+        targets.append(unquote(parts.path))
+    return targets
+
+
+def test_the_readme_link_check_finds_a_missing_file():
+    text = "[a](docs/index.md) ![b](docs/nowhere.png) [c](https://example.org) [d](#top) [e](CHANGELOG.md#x)"
+    assert readme_links(text) == ["docs/index.md", "docs/nowhere.png", "CHANGELOG.md"]
+    assert [t for t in readme_links(text) if not (ROOT / t).exists()] == ["docs/nowhere.png"]
+
+
+def test_every_relative_link_of_the_readme_resolves():
+    """The README is short and points into the site's Markdown sources: each of its links names a file here."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = readme_links(text)
+    assert "docs/index.md" in targets and "docs/reference/json.md" in targets
+    missing = [t for t in targets if not (ROOT / t).exists()]
+    assert not missing, missing
+    assert len(text.splitlines()) < 200
