@@ -174,9 +174,10 @@ def sample_mean(values):
 def mean_of_exp(ln_values):
     """The mean of exp(x) over values given by their logs, x: never an overflow or a silent 0.
 
-    Where every exp(x) and their sum are normal doubles, this is ``np.exp(x).mean()`` to the
-    bit; elsewhere the mean is taken in logs (``ln_mean_of_exp``) and is nan only when the mean
-    itself is not a normal double (``exp_or_nan``), or there are no values.
+    Where the sum of the exp(x) cannot overflow and their mean is a normal double, this is
+    ``np.exp(x).mean()`` to the bit; elsewhere the mean is taken in logs (``ln_mean_of_exp``)
+    and is nan only when the mean itself is not a normal double (``exp_or_nan``), when a value
+    is nan, or when there are no values.
 
     Examples
     --------
@@ -188,8 +189,10 @@ def mean_of_exp(ln_values):
     nan
     """
     x = np.asarray(ln_values, dtype=float)
-    if x.size and x.min() >= LN_TINY and x.max() <= LN_HUGE - math.log(x.size):
-        return float(np.exp(x).mean())  # the sum cannot overflow: the direct mean is exact to rounding
+    if x.size and x.max() <= LN_HUGE - math.log(x.size):  # the sum cannot overflow
+        direct = float(np.exp(x).mean())  # terms too small for a double are negligible in it, or all are
+        if direct >= np.finfo(float).tiny:
+            return direct
     return float(exp_or_nan(ln_mean_of_exp(x)))
 
 
