@@ -478,6 +478,11 @@ class FiniteSizeStudy:
         from popdyn.provenance import provenance
         from popdyn.tables import ResultTable
 
+        seeds, ratios = list(seeds), list(ratios)
+        if len(set(seeds)) < 2 or any(not r > 0 for r in ratios) or int(generations) < 8:
+            raise popdyn.ConfigError(f"a finite-size study needs two seeds or more (an error from their scatter), "
+                                     f"positive ratios T / Tc and generations >= 8; got seeds={seeds}, "
+                                     f"ratios={ratios}, generations={generations}")
         self.prototype = study_model(prototype, lam)
         self.Tc = exact_tc(self.prototype)
         self.generations = int(generations)

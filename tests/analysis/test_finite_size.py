@@ -113,7 +113,9 @@ def test_runs_on_any_executor_equal_the_runs_one_by_one():
     assert seen == on_dask and len(on_dask) == len(on_pool) == len(keys)
 
     def by_key(rows):
-        return pd.DataFrame(rows).drop(columns="wall_s").sort_values(["N", "seed", "T_over_Tc"], ignore_index=True)
+        # the numbers; wall time and the commit (dirty once the tree is edited mid-test) are provenance
+        frame = pd.DataFrame(rows).drop(columns=["wall_s", "git_commit"])
+        return frame.sort_values(["N", "seed", "T_over_Tc"], ignore_index=True)
 
     for there in (on_dask, on_pool):
         pd.testing.assert_frame_equal(by_key(there), by_key(here), check_exact=True)
@@ -153,3 +155,12 @@ def test_lack_of_fit_flags_a_wrong_approach_given_enough_seeds():
     fits = [extrapolate(_synthetic_study(rng, lambda L: 60 / L, seeds=10), n_bootstrap=500, seed=i).iloc[0]
             for i in range(60)]
     assert np.mean([f["fit_p"] < 0.05 for f in fits]) > 0.9
+
+
+def test_a_study_refuses_what_gives_no_error_bar():
+    from popdyn.analysis.finite_size import FiniteSizeStudy
+
+    for bad in ({"seeds": (1,)}, {"seeds": (1, 1)}, {"ratios": (1.0, 0.0)}, {"generations": 4}):
+        args = {"sizes": (200,), "ratios": (1.0,), "seeds": (1, 2), "generations": 16, **bad}
+        with pytest.raises(popdyn.ConfigError, match="a finite-size study needs two seeds or more"):
+            FiniteSizeStudy(0.1, **args)
