@@ -10,6 +10,7 @@ import concurrent.futures
 import functools
 
 from . import interrupt
+from .errors import ConfigError
 
 #: How often a wait on submitted futures looks for a signal a library swallowed (seconds), as ``map_on`` does.
 _POLL_S = 0.1
@@ -43,7 +44,7 @@ def map_unordered(executor, function, items, *args, label=str, retries=2):
           pending signal (``popdyn.interrupt.pending``) every 0.1 s. A process pool's workers
           must be spawned (``mp_context=multiprocessing.get_context("spawn")``, or
           "forkserver"): numba's OpenMP threads do not survive a fork of a process that ran a
-          parallel kernel, and the pool breaks;
+          parallel kernel, so a pool that forks is refused;
         - a Dask ``distributed.Client``: ``popdyn.cluster.map_on`` (readable task keys from
           ``label``, a lost worker's item retried ``retries`` times);
         - any other callable: a map with the semantics of ``map(f, iterable)``, such as
@@ -62,9 +63,17 @@ def map_unordered(executor, function, items, *args, label=str, retries=2):
     retries : int
         For a Dask client only.
 
-    Yields
+    Returns
+    -------
+    iterator of (item, outcome)
+        A generator: the items run as it is iterated (all at once on a submit executor).
+
+    Raises
     ------
-    (item, outcome)
+    popdyn.ConfigError
+        A process pool that forks its workers (at the call, before anything runs).
+    TypeError
+        An ``executor`` of none of these kinds (at the call).
 
     Examples
     --------
@@ -80,18 +89,37 @@ def map_unordered(executor, function, items, *args, label=str, retries=2):
     """
     items = list(items)
     if executor is None:
-        yield from _here(function, items, args)
-    elif is_dask_client(executor):
+        return _here(function, items, args)
+    if is_dask_client(executor):
         from .cluster import map_on  # Dask is imported by the caller who made the client, never here
 
-        yield from map_on(executor, function, items, *args, label=label, retries=retries)
-    elif callable(getattr(executor, "submit", None)):
-        yield from _submitted(executor, function, items, args)
-    elif callable(executor):
-        yield from _mapped(executor, function, items, args)
-    else:
-        raise TypeError(f"an executor is None, an object with submit(), a Dask Client or a map function; got "
-                        f"{type(executor).__name__}")
+        return map_on(executor, function, items, *args, label=label, retries=retries)
+    if callable(getattr(executor, "submit", None)):
+        _check_not_forking(executor)
+        return _submitted(executor, function, items, args)
+    if callable(executor):
+        _check_not_forking(getattr(executor, "__self__", None))  # a pool's bound map or imap
+        return _mapped(executor, function, items, args)
+    raise TypeError(f"an executor is None, an object with submit(), a Dask Client or a map function; got "
+                    f"{type(executor).__name__}")
+
+
+def _check_not_forking(pool):
+    """ConfigError, before anything is submitted, for a process pool whose workers are forked.
+
+    numba's OpenMP threads do not survive a fork of a process that ran a parallel kernel: the
+    worker dies and the pool breaks far from the cause. The start method is read from the pool
+    (``ProcessPoolExecutor._mp_context``, ``multiprocessing.Pool._ctx``: private, hence getattr).
+    """
+    from multiprocessing.pool import ThreadPool
+
+    if isinstance(pool, ThreadPool):  # threads: its fork context is never used
+        return
+    context = getattr(pool, "_mp_context", None) or getattr(pool, "_ctx", None)
+    if context is not None and context.get_start_method() == "fork":
+        raise ConfigError(f"a {type(pool).__name__} that forks its workers breaks once numba has run a parallel "
+                          f"kernel in this process: make it with mp_context=multiprocessing.get_context('spawn') "
+                          f"(or 'forkserver')")
 
 
 def _here(function, items, args):

@@ -86,3 +86,19 @@ def test_the_analysis_never_imports_dask():
             "bad = [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]; assert not bad, bad")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_process_pool_that_forks_is_refused_before_anything_runs():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from popdyn.errors import ConfigError
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with pytest.raises(ConfigError, match=r"forks its workers .*get_context\('spawn'\)"):
+            map_unordered(pool, divmod, [1], 1)  # refused at the call: no worker was started
+        assert not pool._processes
+        with pytest.raises(ConfigError, match="forks its workers"):
+            map_unordered(pool.map, divmod, [1], 1)
+    with pytest.raises(TypeError, match="an executor is None"):
+        map_unordered(42, divmod, [1], 1)  # at the call, not at the first item
