@@ -39,11 +39,15 @@ EDGE_SETTINGS = {"quadrature": {"points": 1000, "samples": 1_000_000, "pool_size
 WIDEN = 1.6
 
 
-def estimator_settings(method, precise=False, replicas=None, seed=0):
-    """The settings of ``method``'s estimator: default or ``precise``, ``replicas`` if given, and the seed."""
+def estimator_settings(method, precise=False, replicas=None, seed=0, edge=False):
+    """The settings of ``method``'s estimator, ``replicas`` if given, and the seed.
+
+    Default or ``precise``; for a mobility edge (``edge``) the lighter ``EDGE_SETTINGS`` unless ``precise``.
+    """
     if method not in SETTINGS:
         raise ConfigError(f"unknown method {method!r}: quadrature or population")
-    settings = dict(SETTINGS[method][bool(precise)], seed=seed)
+    base = EDGE_SETTINGS[method] if edge and not precise else SETTINGS[method][bool(precise)]
+    settings = dict(base, seed=seed)
     if replicas is not None:
         settings["replicas"] = replicas
     return settings
@@ -162,14 +166,7 @@ def check_bracket(model_at, lo, hi, method="quadrature", seed=0):
             for w in (lo, hi)]
     signs = {(g.interval.low > 0.0) - (g.interval.high < 0.0) for g in ends}
     if len(signs) == 1 and 0 not in signs:
-        raise NoTransitionError(f"{one_sign(ends, lo, hi)}: no transition in the bracket [{lo:g}, {hi:g}]",
-                                tuple(ends), (lo, hi))
-
-
-def one_sign(ends, lo, hi):
-    """'K lambda(1/2) is above (below) 1 at both W = lo (...) and W = hi (...)': what ``ends`` saw."""
-    side = "above" if ends[0].growth > 1.0 else "below"
-    return f"K lambda(1/2) is {side} 1 at both W = {lo:g} ({ends[0].growth:.3g}) and W = {hi:g} ({ends[1].growth:.3g})"
+        raise NoTransitionError(tuple(ends), (lo, hi))
 
 
 def critical_disorder(K=2, E=0.0, disorder="box", method="quadrature", bracket=None, settings=None,

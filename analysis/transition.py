@@ -195,8 +195,7 @@ def finished_runs(paths):
             raise type(exc)(f"{exc}; Tc_N is read off finished runs only") from None
         for path in directories:
             if not (path / "config.json").exists():
-                raise UnfinishedError(f"sweep {d} is not finished (point {path.name} has not started): Tc_N is read "
-                                      f"off finished runs only; running the sweep again finishes it", d, path.name)
+                raise UnfinishedError(d, path.name)
         started, busy = sweeps.survey(d, directories)
         if busy:
             raise next(iter(busy.values()))
@@ -204,9 +203,7 @@ def finished_runs(paths):
     for r in loaded:
         if r.status != "complete":
             done = int(r.table["n"].max())
-            raise UnfinishedError(f"run {r.path} is {r.status} at generation {done} of {r.generations}: Tc_N is read "
-                                  f"off finished runs only; finish it with popdyn.resume({str(r.path)!r})",
-                                  r.path, status=r.status, done=done, generations=r.generations)
+            raise UnfinishedError(r.path, status=r.status, done=done, generations=r.generations)
     return loaded
 
 

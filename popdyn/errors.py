@@ -17,26 +17,6 @@ class NoRootError(ConfigError):
         self.ends = ends
 
 
-class NoTransitionError(NoRootError):
-    """K lambda(1/2) - 1 of one sign at both ends of a given ``bracket``, on a coarse look (``popdyn.analysis.anderson``)."""
-
-    def __init__(self, message, ends, bracket):
-        super().__init__(message, ends)
-        self.bracket = bracket
-
-
-class UnfinishedError(ConfigError):
-    """A study that reads finished runs was given one under way.
-
-    ``path``: the run or sweep directory; ``point``: the sweep's point that has not started (None for a run);
-    ``status``, ``done`` and ``generations``: the run's status and how far it is (None for a sweep).
-    """
-
-    def __init__(self, message, path, point=None, status=None, done=None, generations=None):
-        super().__init__(message)
-        self.path, self.point, self.status, self.done, self.generations = path, point, status, done, generations
-
-
 class RunDirectoryError(ConfigError):
     """A run directory that is missing, unreadable, foreign, or in the way."""
 
@@ -289,3 +269,43 @@ class VariantError(_Carrying, ConfigError):
         else:
             super().__init__(f"{where}{' and '.join(s + '=True' for s in self.switches)} choose different variants "
                              f"of the {model} model; give one")
+
+
+class NoTransitionError(_Carrying, NoRootError):
+    """K lambda(1/2) - 1 of one sign at both ends of a given ``bracket``, on a coarse look (``popdyn.analysis.anderson``).
+
+    ``ends``: the two estimates (``popdyn.tilted.TiltedGrowth``) at ``bracket = (lo, hi)``.
+    """
+
+    def __init__(self, ends, bracket):
+        self.bracket, self.ends = tuple(bracket), ends
+        self._data = (ends, self.bracket)
+        lo, hi = self.bracket
+        super().__init__(f"{self.head()}: no transition in the bracket [{lo:g}, {hi:g}]", ends)
+
+    def head(self):
+        """What the two ends saw, before the remedy."""
+        (lo, hi), (a, b) = self.bracket, self.ends
+        side = "above" if a.growth > 1.0 else "below"
+        return f"K lambda(1/2) is {side} 1 at both W = {lo:g} ({a.growth:.3g}) and W = {hi:g} ({b.growth:.3g})"
+
+
+class UnfinishedError(_Carrying, ConfigError):
+    """A study that reads finished runs (the transition's Tc_N) was given one under way.
+
+    ``path``: the run or sweep directory; ``point``: the sweep's point that has not started (None for a run);
+    ``status``, ``done`` and ``generations``: the run's status and how far it is (None for a sweep).
+    """
+
+    def __init__(self, path, point=None, status=None, done=None, generations=None):
+        self.path, self.point, self.status, self.done, self.generations = path, point, status, done, generations
+        self._data = (path, point, status, done, generations)
+        remedy = ("running the sweep again finishes it" if point is not None
+                  else f"finish it with popdyn.resume({str(path)!r})")
+        super().__init__(f"{self.head()}: Tc_N is read off finished runs only; {remedy}")
+
+    def head(self):
+        """What is unfinished, before the remedy."""
+        if self.point is not None:
+            return f"sweep {self.path} is not finished (point {self.point} has not started)"
+        return f"run {self.path} is {self.status} at generation {self.done} of {self.generations}"

@@ -184,3 +184,42 @@ def test_an_error_crosses_a_process_whole(exc):
 
     back = pickle.loads(pickle.dumps(exc))
     assert type(back) is type(exc) and str(back) == str(exc) and vars(back) == vars(exc)
+
+
+def test_no_transition_in_a_given_bracket_carries_the_bracket_and_its_ends():
+    import pickle
+    from types import SimpleNamespace
+
+    from popdyn.errors import NoTransitionError
+
+    ends = (SimpleNamespace(growth=1.34), SimpleNamespace(growth=1.24))
+    exc = NoTransitionError(ends, (10.0, 12.0))
+    assert str(exc) == ("K lambda(1/2) is above 1 at both W = 10 (1.34) and W = 12 (1.24): no transition in the "
+                        "bracket [10, 12]")
+    assert worded(exc) == ("K lambda(1/2) is above 1 at both W = 10 (1.34) and W = 12 (1.24): no transition in "
+                           "--bracket 10,12")
+    again = pickle.loads(pickle.dumps(exc))
+    assert again.bracket == (10.0, 12.0) and str(again) == str(exc)
+
+
+def test_an_unfinished_run_or_sweep_is_named_with_how_to_finish_it(done, tmp_path):
+    import json
+    import pickle
+
+    from popdyn.analysis.transition import finished_runs
+    from popdyn.errors import UnfinishedError
+
+    going = tmp_path / "going"
+    popdyn.run(popdyn.BAATree(lam=0.01, T=3.3), size=100, generations=3, out=going, progress=False)
+    state = json.loads((going / "state.json").read_text())
+    state["status"] = "interrupted"
+    (going / "state.json").write_text(json.dumps(state))
+    exc = _python(lambda: finished_runs([done, going]))
+    assert isinstance(exc, UnfinishedError) and exc.path == going and exc.point is None
+    assert str(exc).endswith(f"Tc_N is read off finished runs only; finish it with popdyn.resume({str(going)!r})")
+    assert worded(exc) == (f"run {going} is interrupted at generation 3 of 3: Tc_N is read off finished runs only; "
+                           f"finish it with: popdyn run --resume {going}")
+    sweep = UnfinishedError(tmp_path / "sw", point="p1")
+    assert worded(sweep).endswith("(point p1 has not started): Tc_N is read off finished runs only; the popdyn sweep "
+                                  "command that made it finishes it")
+    assert "running the sweep again" in str(sweep) and str(pickle.loads(pickle.dumps(sweep))) == str(sweep)

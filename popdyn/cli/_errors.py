@@ -5,9 +5,9 @@ message for a Python user (``out: ...``, ``popdyn.resume('runs/x')``); here the 
 becomes the line the command line prints (``--out ...``, ``popdyn run --resume runs/x``).
 """
 
-from ..errors import (AnotherSweepError, ClusterOptionsError, NotARunError, NotASweepError, OutputDirectoryError,
-                      ParameterError, RunCompleteError, RunExistsError, SchedulerError, ThreadsPerWorkerError,
-                      TooManyPointsError, VariantError, WorkersError)
+from ..errors import (AnotherSweepError, ClusterOptionsError, NotARunError, NotASweepError, NoTransitionError,
+                      OutputDirectoryError, ParameterError, RunCompleteError, RunExistsError, SchedulerError,
+                      ThreadsPerWorkerError, TooManyPointsError, UnfinishedError, VariantError, WorkersError)
 from ..interrupt import Interrupted
 
 
@@ -52,6 +52,13 @@ def worded(exc):
         return f"{told}{times}{exc.detail}"
     if isinstance(exc, SchedulerError):
         return f"--scheduler {repr(exc.address) if exc.quoted else exc.address}{exc.detail}"
+    if isinstance(exc, NoTransitionError):
+        lo, hi = exc.bracket
+        return f"{exc.head()}: no transition in --bracket {lo:g},{hi:g}"
+    if isinstance(exc, UnfinishedError):
+        remedy = ("the popdyn sweep command that made it finishes it" if exc.point is not None
+                  else f"finish it with: popdyn run --resume {exc.path}")
+        return f"{exc.head()}: Tc_N is read off finished runs only; {remedy}"
     if isinstance(exc, ClusterOptionsError):
         return "--workers sizes the embedded cluster; a --scheduler's cluster has its own workers"
     if isinstance(exc, VariantError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConfigError, NoTransitionError, UnfinishedError, WorkError
+from ..errors import ConfigError, WorkError
 from ..interrupt import Interrupted
 from ._common import _parse_floats, _parse_ints, cli, command_line, dask_options, print_result
 from ._models import ModelCommand, chosen_class, variant_options
@@ -128,20 +128,22 @@ def spectrum_command(lam_text, T, tc, K, E, disorder, W, beta, wc, bracket, edge
     print_result(Transitions(tuple(transitions), cls.title), as_json)
 
 
+def _check_quadrature(method, disorder):
+    if method == "quadrature" and disorder != "box":
+        raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
+
+
 def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, seed, as_json):
     """E_c(W) of the Anderson model (``popdyn.analysis.mobility_edge``), printed as its summary or its JSON."""
-    from popdyn.analysis.anderson import EDGE_SETTINGS, estimator_settings
+    from popdyn.analysis.anderson import estimator_settings
     from popdyn.analysis.mobility_edge import mobility_edge
 
     if wc or W is not None or E != 0.0:
         raise ConfigError("--mobility-edge traces E_c over W: give it without --W, --E or --wc")
-    if method == "quadrature" and disorder != "box":
-        raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
+    _check_quadrature(method, disorder)
     Ws = _parse_floats(disorders, "--disorders") if disorders is not None else None
     # a root per disorder, about ten estimates each: a lighter grid than one estimate's, --precise for that one
-    settings = estimator_settings(method, True, replicas, seed) if precise else dict(EDGE_SETTINGS[method], seed=seed)
-    if replicas is not None:
-        settings["replicas"] = replicas
+    settings = estimator_settings(method, precise, replicas, seed, edge=True)
 
     def tell(w, point):
         lo, hi = point.interval
@@ -154,15 +156,14 @@ def _mobility_edge(K, E, disorder, W, wc, disorders, method, precise, replicas, 
 
 def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precise, replicas, seed, as_json):
     """K lambda(beta) or W_c of ``cls``: the Anderson model (``--model anderson``) or a variant of it."""
-    from popdyn.analysis.anderson import anderson_growth, critical_disorder, estimator_settings, one_sign
+    from popdyn.analysis.anderson import anderson_growth, critical_disorder, estimator_settings
     from popdyn.tilted import Bracket
 
     if wc == (W is not None):
         raise ConfigError("give either --W W (K lambda(beta) at one disorder) or --wc (the critical disorder)")
     if not 0.0 < beta < 1.0:
         raise ConfigError(f"--beta must lie in (0, 1), got {beta}")
-    if method == "quadrature" and disorder != "box":
-        raise ConfigError(f"--method quadrature is written for box disorder; use --method population for {disorder}")
+    _check_quadrature(method, disorder)
     settings = estimator_settings(method, precise, replicas, seed)
     if not wc:
         print_result(anderson_growth(W, K, E, disorder, beta, method, settings, model=cls), as_json)
@@ -186,12 +187,7 @@ def _anderson_spectrum(cls, K, E, disorder, W, beta, wc, bracket, method, precis
         else:
             click.echo(f"  W = {event.settings['parameter']:.5f}: {event.summary()} ({event.wall_s:.0f} s)", err=True)
 
-    try:
-        result = critical_disorder(K, E, disorder, method, bracket, settings, progress=tell, model=cls)
-    except NoTransitionError as exc:
-        lo, hi = exc.bracket
-        raise ConfigError(f"{one_sign(exc.ends, lo, hi)}: no transition in --bracket {lo:g},{hi:g}") from None
-    print_result(result, as_json)
+    print_result(critical_disorder(K, E, disorder, method, bracket, settings, progress=tell, model=cls), as_json)
 
 
 @cli.command("transition")
@@ -219,14 +215,7 @@ def transition_command(run_dirs, burn_in, degree, as_json):
     """
     from popdyn.analysis.transition import finished_runs, transition_from_runs
 
-    try:
-        loaded = finished_runs(run_dirs)
-    except UnfinishedError as exc:
-        if exc.point is not None:
-            raise ConfigError(f"sweep {exc.path} is not finished (point {exc.point} has not started): Tc_N is read off "
-                              f"finished runs only; the popdyn sweep command that made it finishes it") from None
-        raise ConfigError(f"run {exc.path} is {exc.status} at generation {exc.done} of {exc.generations}: Tc_N is "
-                          f"read off finished runs only; finish it with: popdyn run --resume {exc.path}") from None
+    loaded = finished_runs(run_dirs)  # an unfinished one: an UnfinishedError, worded with its commands
     try:
         est = transition_from_runs(loaded, burn_in=burn_in, degree=degree)
     except ValueError as exc:
